@@ -38,6 +38,7 @@ type command struct {
 // commands returns the subcommands in the order "selfplay help" lists them.
 func commands() []command {
 	return []command{
+		{"bench", "measure speed against a same-run baseline: selfplay bench AREA", runBench},
 		{"help", "explain a subcommand: selfplay help CMD", nil},
 	}
 }
