@@ -279,7 +279,7 @@ func (s *Step) validate() (k, b int, err error) {
 			}
 		}
 	}
-	needP := len(s.Opp) > 0 || s.Gap != nil || s.Expl != nil
+	needP := len(s.Opp) > 0 || s.Gap != nil || s.KL != nil || s.Expl != nil
 	if needP {
 		if err := checkPref(s.P, k, b); err != nil {
 			return 0, 0, fmt.Errorf("Step.P: %w", err)

@@ -164,7 +164,10 @@ func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, m, s []float64, k, c
 			expls[i] = m[i]
 		}
 	}
-	// KL(π‖ref) = Σ π (log π − log ref), with 0·log 0 = 0.
+	// KL(π‖ref) = Σ π (log π − log ref), with 0·log 0 = 0; 0 without ref.
+	if ref == nil && kl != nil {
+		clear(row(kl, 0, c0, w))
+	}
 	if ref != nil {
 		clear(s)
 		for y := 0; y < k; y++ {
