@@ -153,14 +153,14 @@ func testHash(v string) Hash {
 	return sha256.Sum256([]byte(v))
 }
 
-func short(h Hash) string {
+func shortHash(h Hash) string {
 	if h.IsZero() {
 		return "-"
 	}
 	return h.String()[:8]
 }
 
-func num(kv map[string]string, k string) (int64, error) {
+func numArg(kv map[string]string, k string) (int64, error) {
 	v, ok := kv[k]
 	if !ok {
 		return 0, nil
@@ -172,7 +172,7 @@ func num(kv map[string]string, k string) (int64, error) {
 	return int64(x), nil
 }
 
-func meta(kv map[string]string) map[string]string {
+func metaArgs(kv map[string]string) map[string]string {
 	var m map[string]string
 	for k, v := range kv {
 		if name, ok := strings.CutPrefix(k, "meta."); ok {
@@ -191,10 +191,10 @@ func meta(kv map[string]string) map[string]string {
 func runCommand(s *State, line string) ([]string, error) {
 	fields := strings.Fields(line)
 	kv, pos := parseArgs(fields[1:])
-	n := func(k string) uint64 { x, _ := num(kv, k); return uint64(x) }
-	i := func(k string) int64 { x, _ := num(kv, k); return x }
+	n := func(k string) uint64 { x, _ := numArg(kv, k); return uint64(x) }
+	i := func(k string) int64 { x, _ := numArg(kv, k); return x }
 	for k := range kv {
-		if _, err := num(kv, k); err != nil && slices.Contains([]string{"step", "now", "deadline", "time", "wins", "draws", "losses"}, k) {
+		if _, err := numArg(kv, k); err != nil && slices.Contains([]string{"step", "now", "deadline", "time", "wins", "draws", "losses"}, k) {
 			return nil, err
 		}
 	}
@@ -203,15 +203,15 @@ func runCommand(s *State, line string) ([]string, error) {
 	case "configure":
 		ev = &Configure{Settings: kv}
 	case "add-learner":
-		ev = &AddLearner{ID: kv["id"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: meta(kv)}
+		ev = &AddLearner{ID: kv["id"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: metaArgs(kv)}
 	case "add-snapshot":
-		ev = &AddSnapshot{ID: kv["id"], Parent: kv["parent"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: meta(kv)}
+		ev = &AddSnapshot{ID: kv["id"], Parent: kv["parent"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: metaArgs(kv)}
 	case "set-role":
 		ev = &SetRole{ID: kv["id"], Role: Role(kv["role"])}
 	case "progress":
 		ev = &ReportProgress{ID: kv["id"], Step: n("step"), Params: testHash(kv["params"])}
 	case "checkpoint":
-		ev = &Checkpoint{Learner: kv["learner"], ID: kv["id"], Meta: meta(kv)}
+		ev = &Checkpoint{Learner: kv["learner"], ID: kv["id"], Meta: metaArgs(kv)}
 	case "result":
 		o, err := ParseOutcome(kv["outcome"])
 		if err != nil && kv["outcome"] != "none" {
@@ -251,9 +251,9 @@ func runCommand(s *State, line string) ([]string, error) {
 // batchResults records wins, draws and losses of a against b, with match
 // ids <a>-<b>-<k> continuing after the pair's earlier batches.
 func batchResults(s *State, kv map[string]string) ([]string, error) {
-	w, _ := num(kv, "wins")
-	d, _ := num(kv, "draws")
-	l, _ := num(kv, "losses")
+	w, _ := numArg(kv, "wins")
+	d, _ := numArg(kv, "draws")
+	l, _ := numArg(kv, "losses")
 	k := 0
 	apply := func(o Outcome, times int64) error {
 		for range times {
@@ -310,22 +310,22 @@ func leaseLine(l Lease) string {
 		l.Match, l.Home, l.Away, l.Branch, l.Worker, l.Issued, l.Deadline, l.Attempt)
 }
 
-func f4(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
+func fmt4(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 
 func query(s *State, cmd string, kv map[string]string, pos []string) ([]string, error) {
 	var out []string
 	switch cmd {
 	case "members":
 		for _, m := range s.Members() {
-			line := fmt.Sprintf("%s %s role=%s step=%d params=%s", m.ID, m.Kind, cmp.Or(string(m.Role), "-"), m.Step, short(m.Params))
+			line := fmt.Sprintf("%s %s role=%s step=%d params=%s", m.ID, m.Kind, cmp.Or(string(m.Role), "-"), m.Step, shortHash(m.Params))
 			if m.Parent != "" {
 				line += " parent=" + m.Parent
 			}
 			if m.Kind == KindLearner {
-				line += fmt.Sprintf(" initial=%s checkpoint_step=%d leased=%d", short(m.Initial), m.CheckpointStep, m.Leased)
+				line += fmt.Sprintf(" initial=%s checkpoint_step=%d leased=%d", shortHash(m.Initial), m.CheckpointStep, m.Leased)
 			}
 			if m.Quality != 0 {
-				line += " quality=" + f4(m.Quality)
+				line += " quality=" + fmt4(m.Quality)
 			}
 			for _, k := range sortedKeys(m.Meta) {
 				line += fmt.Sprintf(" meta.%s=%s", k, m.Meta[k])
@@ -347,7 +347,7 @@ func query(s *State, cmd string, kv map[string]string, pos []string) ([]string, 
 		for i, row := range w {
 			cells := make([]string, len(row))
 			for j, x := range row {
-				cells[j] = f4(x)
+				cells[j] = fmt4(x)
 			}
 			out = append(out, fmt.Sprintf("%-10s %s", ids[i], strings.Join(cells, " ")))
 		}
@@ -357,14 +357,14 @@ func query(s *State, cmd string, kv map[string]string, pos []string) ([]string, 
 			return []string{"error: " + err.Error()}, nil
 		}
 		g, _ := s.Games(kv["a"], kv["b"])
-		out = append(out, fmt.Sprintf("%s vs %s: %s over %s decayed games", kv["a"], kv["b"], f4(x), f4(g)))
+		out = append(out, fmt.Sprintf("%s vs %s: %s over %s decayed games", kv["a"], kv["b"], fmt4(x), fmt4(g)))
 	case "opponents":
 		cs, err := s.Opponents(kv["home"])
 		if err != nil {
 			return []string{"error: " + err.Error()}, nil
 		}
 		for _, c := range cs {
-			out = append(out, fmt.Sprintf("%-10s %s %s", c.ID, f4(c.P), c.Branch))
+			out = append(out, fmt.Sprintf("%-10s %s %s", c.ID, fmt4(c.P), c.Branch))
 		}
 	case "meta":
 		ids, sigma, err := s.MetaStrategy()
@@ -372,7 +372,7 @@ func query(s *State, cmd string, kv map[string]string, pos []string) ([]string, 
 			return []string{"error: " + err.Error()}, nil
 		}
 		for k, id := range ids {
-			out = append(out, fmt.Sprintf("%-10s %s", id, f4(sigma[k])))
+			out = append(out, fmt.Sprintf("%-10s %s", id, fmt4(sigma[k])))
 		}
 	case "leases":
 		active, queued := s.Leases()
@@ -455,7 +455,7 @@ func leaderboardLines(s *State) []string {
 	slices.SortFunc(list, func(a, b *row) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id)) })
 	out := []string{"rank member     score  W-D-L"}
 	for k, r := range list {
-		out = append(out, fmt.Sprintf("%4d %-10s %s %d-%d-%d", k+1, r.id, f4(r.score), r.w, r.d, r.l))
+		out = append(out, fmt.Sprintf("%4d %-10s %s %d-%d-%d", k+1, r.id, fmt4(r.score), r.w, r.d, r.l))
 	}
 	return out
 }
