@@ -116,9 +116,9 @@ func TestPFSPMatchmakingClosedForm(t *testing.T) {
 		weighting string
 		want      []float64
 	}{
-		{"squared", []float64{9.0 / 17, 4.0 / 17, 4.0 / 17}},   // f = (9/16, 1/4, 1/4)
-		{"variance", []float64{3.0 / 11, 4.0 / 11, 4.0 / 11}},  // f = (3/16, 1/4, 1/4)
-		{"linear", []float64{3.0 / 7, 2.0 / 7, 2.0 / 7}},       // f = (3/4, 1/2, 1/2)
+		{"squared", []float64{9.0 / 17, 4.0 / 17, 4.0 / 17}},    // f = (9/16, 1/4, 1/4)
+		{"variance", []float64{3.0 / 11, 4.0 / 11, 4.0 / 11}},   // f = (3/16, 1/4, 1/4)
+		{"linear", []float64{3.0 / 7, 2.0 / 7, 2.0 / 7}},        // f = (3/4, 1/2, 1/2)
 		{"linear_capped", []float64{1.0 / 3, 1.0 / 3, 1.0 / 3}}, // f = (1/2, 1/2, 1/2)
 	} {
 		mustApply(t, s, configEvent("pfsp.weighting", c.weighting))

@@ -69,7 +69,7 @@ func TestRolesFreshLeague(t *testing.T) {
 func TestRolesVerificationExploiters(t *testing.T) {
 	s := newRoleLeague(t)
 	mustApply(t, s, &Checkpoint{Learner: "E"}) // E@0
-	recordResults(t, s, "M", "E@0", 1, 0, 3)       // 0.25 < 0.3
+	recordResults(t, s, "M", "E@0", 1, 0, 3)   // 0.25 < 0.3
 	// PFSP branch over {M@0, E@0}, win rates (0.5, 0.25), squared:
 	// f = (1/4, 9/16) → (4/13, 9/13), times 0.5. Verification 0.15 → E@0.
 	// Self-play 0.35 → M (0.5 > 0.3).
@@ -89,9 +89,9 @@ func TestRolesVerificationExploiters(t *testing.T) {
 func TestRolesVerificationForgetting(t *testing.T) {
 	s := newRoleLeague(t)
 	mustApply(t, s, &Checkpoint{Learner: "M"}, &Checkpoint{Learner: "M"}) // M@1, M@2
-	recordResults(t, s, "M", "M@0", 3, 0, 2)                                      // 0.6
-	recordResults(t, s, "M", "M@1", 4, 0, 1)                                      // 0.8
-	recordResults(t, s, "M", "M@2", 2, 0, 3)                                      // 0.4
+	recordResults(t, s, "M", "M@0", 3, 0, 2)                              // 0.6
+	recordResults(t, s, "M", "M@1", 4, 0, 1)                              // 0.8
+	recordResults(t, s, "M", "M@2", 2, 0, 3)                              // 0.4
 	// PFSP over {M@0, M@1, M@2}, squared: f = (0.16, 0.04, 0.36), Σ 0.56.
 	// Verification: squared over (0.6, 0.8): f = (0.16, 0.04) → (0.8, 0.2).
 	checkDistribution(t, "M", distribution(t, s, "M"), map[string]float64{
@@ -109,11 +109,11 @@ func TestRolesVerificationForgetting(t *testing.T) {
 func TestRolesSelfPlayCurriculum(t *testing.T) {
 	s := newRoleLeague(t)
 	mustApply(t, s, &AddLearner{ID: "N", Role: RoleMain}) // N@0
-	mustApply(t, s, &Checkpoint{Learner: "N"})           // N@1
-	recordResults(t, s, "M", "N", 1, 0, 4)                       // 0.2
-	recordResults(t, s, "M", "N@0", 3, 0, 1)                     // 0.75
-	recordResults(t, s, "M", "N@1", 1, 0, 1)                     // 0.5
-	recordResults(t, s, "M", "M@0", 9, 0, 1)                     // 0.9: no forgetting
+	mustApply(t, s, &Checkpoint{Learner: "N"})            // N@1
+	recordResults(t, s, "M", "N", 1, 0, 4)                // 0.2
+	recordResults(t, s, "M", "N@0", 3, 0, 1)              // 0.75
+	recordResults(t, s, "M", "N@1", 1, 0, 1)              // 0.5
+	recordResults(t, s, "M", "M@0", 9, 0, 1)              // 0.9: no forgetting
 	// Snapshots {M@0, N@0, N@1}: win rates (0.9, 0.75, 0.5).
 	// PFSP squared: f = (0.01, 0.0625, 0.25), Σ 0.3225, times 0.5.
 	// Opponent M (1/2): verification: N@… are not exploiters; M's own
