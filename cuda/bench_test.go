@@ -1,0 +1,120 @@
+package cuda
+
+import (
+	"context"
+	"fmt"
+
+	"math/rand/v2"
+	"runtime"
+	"slices"
+	"testing"
+	"time"
+)
+
+// TestScalarBaselines checks the benchmarks' scalar references against
+// the oracle, so the speed-ups are against correct code.
+func TestScalarBaselines(t *testing.T) {
+	r := rand.New(rand.NewPCG(9, 10))
+	k, b := 5, 40
+	p, pol, ref := randPref(r, k, 1), randPolicies(r, k, b, 1), randPolicies(r, k, b, 1)
+	got, gap := slices.Clone(pol), make([]float64, b)
+	ScalarMirrorOMD(got, ref, p, k, b, benchEta, benchTau, gap)
+	want, wgap, _, _ := refStep{k: k, b: b, p: p, base: pol, a: 1 - benchEta*benchTau, ref: ref, bc: benchEta * benchTau,
+		d: benchEta, opp: [][]float64{pol}, w: []float64{1}, tau: benchTau, wantMeasur: true}.run()
+	near(t, "ScalarMirrorOMD", got, want, 1e-12)
+	near(t, "ScalarMirrorOMD gap", gap, wgap, 1e-12)
+
+	m, n := 3, 4
+	a := randMatrix(r, m, n, b)
+	zgap := make([]float64, b)
+	ScalarZeroSum(a, m, n, b, 30, 0.1, zgap)
+	for c := 0; c < b; c++ {
+		_, _, _, _, g, _ := refZeroSum(a, m, n, b, c, uniformLog(m, 1), uniformLog(n, 1), 0.1, 30, true)
+		near(t, fmt.Sprint("ScalarZeroSum game ", c), zgap[c:c+1], []float64{g}, 1e-12)
+	}
+}
+
+// TestBenchMirrorRuns checks the CLI's benchmark driver on a small case:
+// it must time all three subjects and leave a valid step behind.
+func TestBenchMirrorRuns(t *testing.T) {
+	be := NewCPU(2)
+	defer be.Close()
+	s, err := BenchMirror(context.Background(), be, MirrorBench{B: 300, K: 4, Gap: true}, 2, true, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Step <= 0 || s.Triad <= 0 || s.Scalr <= 0 || s.Bytes != 3*8*4*300+8*300 {
+		t.Fatalf("BenchMirror = %+v", s)
+	}
+	z, err := BenchZeroSum(context.Background(), be, ZeroSumBench{B: 50, M: 3, N: 3, Iters: 10}, 2, true, 0)
+	if err != nil || z.Step <= 0 || z.Scalr <= 0 || z.Bytes != 8*9*50*10 {
+		t.Fatalf("BenchZeroSum = %+v, %v", z, err)
+	}
+}
+
+// timeMedian returns the median duration of reps calls of f.
+func timeMedian(f func(), reps int) time.Duration {
+	d := make([]time.Duration, reps)
+	for i := range d {
+		t0 := time.Now()
+		f()
+		d[i] = time.Since(t0)
+	}
+	return median(d)
+}
+
+// BenchmarkMirror times the fused OMD step + regularized gap (shared P) on
+// the CPU backend and reports, from the same run, the fraction of the
+// triad bandwidth over the same bytes and the speed-up over the scalar
+// reference (skipped where one scalar step would take many seconds).
+func BenchmarkMirror(b *testing.B) {
+	for _, nb := range []int{1e3, 1e4, 1e5, 1e6} {
+		for _, k := range []int{4, 16, 64} {
+			m := MirrorBench{B: nb, K: k, Gap: true}
+			b.Run(fmt.Sprintf("B=%d/K=%d", nb, k), func(b *testing.B) {
+				be := NewCPU(0)
+				defer be.Close()
+				mb, err := newMirrorBench(be, m, 1)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.SetBytes(m.Bytes())
+				for b.Loop() {
+					if err := be.Mirror(&mb.step); err != nil {
+						b.Fatal(err)
+					}
+				}
+				step := b.Elapsed() / time.Duration(b.N)
+				triad := triadFor(m.Bytes(), runtime.GOMAXPROCS(0))
+				b.ReportMetric(timeMedian(triad, 7).Seconds()/step.Seconds(), "frac-of-triad")
+				if nb*k*k <= 1e8 {
+					scalar := timeMedian(func() {
+						ScalarMirrorOMD(mb.hostPol, mb.ref, mb.p, k, nb, benchEta, benchTau, mb.gapVs)
+					}, 3)
+					b.ReportMetric(scalar.Seconds()/step.Seconds(), "x-scalar")
+				}
+			})
+		}
+	}
+}
+
+// BenchmarkZeroSum times 100 rounds of optimistic MW on 10^4 games of
+// 16×16, with the scalar reference's speed-up.
+func BenchmarkZeroSum(b *testing.B) {
+	be := NewCPU(0)
+	defer be.Close()
+	z := ZeroSumBench{B: 10000, M: 16, N: 16, Iters: 100}
+	s, err := BenchZeroSum(context.Background(), be, z, runtime.GOMAXPROCS(0), true, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if s, err = BenchZeroSum(context.Background(), be, z, runtime.GOMAXPROCS(0), false, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(z.B*z.Iters)/s.Step.Seconds(), "game-rounds/s")
+	b.ReportMetric(s.Fraction(), "frac-of-triad")
+	b.ReportMetric(s.Speedup(), "x-scalar")
+
+}
