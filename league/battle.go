@@ -75,14 +75,6 @@ func (bs *Battles) Intern(name string) int32 {
 	return bs.add(name)
 }
 
-// internBytes is Intern without allocating for a name already seen.
-func (bs *Battles) internBytes(name []byte) int32 {
-	if i, ok := bs.index[string(name)]; ok {
-		return i
-	}
-	return bs.add(string(name))
-}
-
 func (bs *Battles) add(name string) int32 {
 	if bs.index == nil {
 		bs.index = make(map[string]int32)
