@@ -1,0 +1,213 @@
+package agents
+
+import (
+	"github.com/selfplay-lab/selfplay/cuda"
+)
+
+func nashMDAlgorithm() *Algorithm {
+	return &Algorithm{
+		Name:    "nash_md",
+		Summary: "Nash-MD (NLHF): mirror step against the geometric mixture π_t^(1−ητ)·ref^(ητ), last-iterate convergence to π*_τ",
+		Source:  "algorithms.md §4.1 [card]; sampled loss: EGPO simulation code [code:zhourunlong/EGPO_public]",
+		Params: []Param{
+			{Name: "eta", Default: 0.1, Doc: "step size η (constant schedule; ητ ≤ 1)"},
+			{Name: "tau", Default: 0.1, Doc: "KL regularization τ > 0"},
+			paramSchedule("constant", ", theory (η_t = 2/(τ(t+2)), for which KL(π*_τ‖π_T) ≤ 8/(τ²(T+1)))"),
+			paramSamples(100),
+			paramLabels("bernoulli"),
+		},
+		build: newNashMD,
+	}
+}
+
+// nashMD: log π^μ = normalize((1−η_tτ) log π_t + η_tτ log ref), then
+// log π_{t+1} = log π^μ + η_t·P·π^μ (normalized). Sampled: one SGD step on
+// the EGPO uniform-probe loss with the opponent response drawn from π^μ.
+type nashMD struct {
+	*base
+	eta, tau float64
+	schedule string
+	samples  int
+	prob     bool
+	mix      *cuda.Tensor
+}
+
+func newNashMD(env *Env, p Params, o Options) (Learner, error) {
+	if err := p.positive("eta", "tau"); err != nil {
+		return nil, err
+	}
+	if err := p.oneOf("schedule", "constant", "theory"); err != nil {
+		return nil, err
+	}
+	if p.String("schedule") == "constant" && p.Float("eta")*p.Float("tau") > 1 {
+		return nil, p.errf("eta", "%v: ητ must be ≤ 1", p.Float("eta"))
+	}
+	if err := sampledParams(p); err != nil {
+		return nil, err
+	}
+	b, err := newBase(env, o)
+	if err != nil {
+		return nil, err
+	}
+	l := &nashMD{base: b, eta: p.Float("eta"), tau: p.Float("tau"), schedule: p.String("schedule"),
+		samples: p.Int("samples"), prob: p.String("labels") == "probability"}
+	if o.Mode == Exact {
+		if l.mix, err = l.ts.policy(); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+func (l *nashMD) Step(t int) error {
+	eta, tau := stepSize(l.schedule, l.eta, l.tau, t), l.tau
+	if l.o.Mode == Exact {
+		if err := l.env.step(l.mix, l.cur, 1-eta*tau, eta*tau, 0, nil, nil); err != nil {
+			return err
+		}
+		if err := l.env.step(l.cur, l.mix, 1, 0, eta, []*cuda.Tensor{l.mix}, []float64{1}); err != nil {
+			return err
+		}
+		return l.afterExact(false)
+	}
+	l.smp.each(t, streamMain, func(c int, w *work) {
+		theta, ref, mix := w.v[0], w.v[1], w.v[2]
+		l.col(theta, l.host, c)
+		l.col(ref, l.env.refHost, c)
+		geometricMix(mix, theta, ref, eta*tau)
+		probeStep(l.env.Game, w, l.prob, c, theta, ref, mix, eta, tau, l.samples)
+		l.setCol(l.host, theta, c)
+	})
+	return l.commitHost(nil)
+}
+
+// geometricMix writes into dst the probabilities of the normalized
+// geometric mixture logπ^(1−β) + β log ref.
+func geometricMix(dst, logPi, logRef []float64, beta float64) {
+	for y := range dst {
+		dst[y] = (1-beta)*logPi[y] + beta*logRef[y]
+	}
+	normalizeLog(dst)
+	expInto(dst, dst)
+}
+
+func nashMDPGAlgorithm() *Algorithm {
+	return &Algorithm{
+		Name:    "nash_md_pg",
+		Summary: "Nash-MD-PG: policy gradient of P(π ≻ π^β) − τ KL(π‖ref) against the geometric mixture π^β",
+		Source:  "algorithms.md §4.1 [card]; losses as in the EGPO simulation code [code:zhourunlong/EGPO_public]",
+		Params: []Param{
+			{Name: "lr", Default: 0.1, Doc: "policy-gradient learning rate on the logits"},
+			{Name: "beta", Default: 0.125, Doc: "mixture weight β of the alternative policy (0: self-play, 1: best response to ref; NLHF's best 0.125–0.375)"},
+			{Name: "tau", Default: 0.1, Doc: "KL regularization τ"},
+			paramSamples(100),
+			paramLabels("bernoulli"),
+		},
+		build: newNashMDPG,
+	}
+}
+
+// nashMDPG ascends, with y ~ π_θ and y' ~ π^β, the gradient
+// ∇log π_θ(y)·[J(y, y') − τ(log π_θ(y) − log ref(y))]; exact mode uses its
+// expectation lr·π⊙(c − Σπc), c = P·π^β − τ log(π/ref).
+type nashMDPG struct {
+	*base
+	lr, beta, tau float64
+	samples       int
+	prob          bool
+	mix, g        *cuda.Tensor
+	gHost         []float64
+}
+
+func newNashMDPG(env *Env, p Params, o Options) (Learner, error) {
+	if err := p.positive("lr"); err != nil {
+		return nil, err
+	}
+	if b := p.Float("beta"); !(b >= 0 && b <= 1) {
+		return nil, p.errf("beta", "%v: want a number in [0, 1]", b)
+	}
+	if err := checkTau(p); err != nil {
+		return nil, err
+	}
+	if err := sampledParams(p); err != nil {
+		return nil, err
+	}
+	b, err := newBase(env, o)
+	if err != nil {
+		return nil, err
+	}
+	l := &nashMDPG{base: b, lr: p.Float("lr"), beta: p.Float("beta"), tau: p.Float("tau"),
+		samples: p.Int("samples"), prob: p.String("labels") == "probability"}
+	if o.Mode == Exact {
+		if l.mix, err = l.ts.policy(); err == nil {
+			l.g, err = l.ts.policy()
+		}
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		l.host = append([]float64(nil), env.refHost...)
+		l.gHost = make([]float64, env.K*env.B)
+	}
+	return l, nil
+}
+
+func (l *nashMDPG) Step(t int) error {
+	if l.o.Mode == Exact {
+		if err := l.env.step(l.mix, l.cur, 1-l.beta, l.beta, 0, nil, nil); err != nil {
+			return err
+		}
+		if err := l.env.Backend.WinRates(l.g, l.env.P, []*cuda.Tensor{l.mix}, []float64{1}); err != nil {
+			return err
+		}
+		if err := l.env.Backend.Read(l.gHost, l.g); err != nil {
+			return err
+		}
+		if err := l.env.Backend.Read(l.host, l.cur); err != nil {
+			return err
+		}
+		weights := l.policyWeights()
+		l.smp.each(t, streamMain, func(c int, w *work) {
+			theta, ref, pi, cv := w.v[0], w.v[1], w.v[2], w.v[3]
+			l.col(theta, l.host, c)
+			l.col(ref, l.env.refHost, c)
+			l.col(cv, l.gHost, c)
+			expInto(pi, theta)
+			mean := 0.0
+			for y := range cv {
+				cv[y] -= l.tau * (theta[y] - ref[y])
+				mean += pi[y] * cv[y]
+			}
+			for y := range theta {
+				theta[y] += l.lr * pi[y] * (cv[y] - mean)
+			}
+			normalizeLog(theta)
+			l.setCol(l.host, theta, c)
+		})
+		return l.commitHost(weights)
+	}
+	weights := l.policyWeights()
+	n := l.samples
+	l.smp.each(t, streamMain, func(c int, w *work) {
+		theta, ref, pi, mix, grad := w.v[0], w.v[1], w.v[2], w.v[3], w.v[4]
+		l.col(theta, l.host, c)
+		l.col(ref, l.env.refHost, c)
+		expInto(pi, theta)
+		geometricMix(mix, theta, ref, l.beta)
+		clear(grad)
+		sum := 0.0
+		for range n {
+			y, y2 := sampleFrom(w.rng, pi), sampleFrom(w.rng, mix)
+			a := label(l.env.Game, w.rng, l.prob, c, y, y2) - l.tau*(theta[y]-ref[y])
+			grad[y] += a
+			sum += a
+		}
+		for y := range theta {
+			theta[y] += l.lr * (grad[y] - sum*pi[y]) / float64(n)
+		}
+		normalizeLog(theta)
+		l.setCol(l.host, theta, c)
+	})
+	return l.commitHost(weights)
+}
