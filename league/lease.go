@@ -41,7 +41,7 @@ func (s *State) applyLeaseMatch(e *LeaseMatch) (Effect, error) {
 	}
 	if k := slices.IndexFunc(s.requeue, func(l *Lease) bool { return e.Home == "" || l.Home == e.Home }); k >= 0 {
 		l := s.requeue[k]
-		s.requeue = slices.Delete(s.requeue, k, k+1)
+		s.unqueue(k)
 		l.Worker, l.Issued, l.Deadline = e.Worker, e.Now, e.Deadline
 		l.Attempt++
 		s.leases[l.Match] = l
@@ -86,6 +86,15 @@ func (s *State) applyLeaseMatch(e *LeaseMatch) (Effect, error) {
 	s.count.Leases++
 	issued := *l
 	return Effect{Lease: &issued}, nil
+}
+
+// unqueue removes entry k of the re-issue queue. An emptied queue is nil,
+// so equal states are equal Go values, not only equal encodings.
+func (s *State) unqueue(k int) {
+	s.requeue = slices.Delete(s.requeue, k, k+1)
+	if len(s.requeue) == 0 {
+		s.requeue = nil
+	}
 }
 
 // pickHome chooses the home member of a new match: the learner with the

@@ -32,7 +32,7 @@ func (s *State) applyRecordResult(e *RecordResult) (Effect, error) {
 
 	if lease != nil {
 		if queued >= 0 {
-			s.requeue = slices.Delete(s.requeue, queued, queued+1)
+			s.unqueue(queued)
 		} else {
 			delete(s.leases, e.Match)
 		}

@@ -44,9 +44,6 @@ func (t *payoffTable) update(a, b int, o Outcome, decay float64) {
 	if a > b {
 		a, b, o = b, a, o.swap()
 	}
-	if t.pairs == nil {
-		t.pairs = make(map[uint64]*pairStats)
-	}
 	k := pairKey(a, b)
 	p := t.pairs[k]
 	if p == nil {

@@ -120,6 +120,7 @@ func NewState() *State {
 	s := &State{
 		cfg:    DefaultConfig(),
 		index:  make(map[string]int),
+		payoff: payoffTable{pairs: make(map[uint64]*pairStats)},
 		leases: make(map[string]*Lease),
 		seen:   make(map[string]struct{}),
 	}
@@ -182,7 +183,10 @@ func (s *State) applyConfigure(e *Configure) error {
 	}
 	s.cfg = cfg
 	if len(s.recent) > cfg.Recent {
-		s.recent = slices.Clone(s.recent[len(s.recent)-cfg.Recent:])
+		s.recent = slices.Clip(slices.Clone(s.recent[len(s.recent)-cfg.Recent:]))
+		if cfg.Recent == 0 {
+			s.recent = nil
+		}
 	}
 	return nil
 }
@@ -418,7 +422,6 @@ func (s *State) Clone() *State {
 		index:   maps.Clone(s.index),
 		payoff:  s.payoff.clone(),
 		leases:  make(map[string]*Lease, len(s.leases)),
-		requeue: make([]*Lease, len(s.requeue)),
 		seen:    maps.Clone(s.seen),
 		recent:  slices.Clone(s.recent),
 		rng:     s.rng,
@@ -431,9 +434,9 @@ func (s *State) Clone() *State {
 		l := *l
 		c.leases[k] = &l
 	}
-	for i, l := range s.requeue {
+	for _, l := range s.requeue {
 		l := *l
-		c.requeue[i] = &l
+		c.requeue = append(c.requeue, &l)
 	}
 	return c
 }
