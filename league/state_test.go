@@ -331,8 +331,10 @@ func TestDecodeStateRejectsCorruption(t *testing.T) {
 		"negative games": func(w *stateWire) { w.Pairs[0].Stats.Games = -1 },
 		"rng":            func(w *stateWire) { w.RNG = []byte("nope") },
 		"config":         func(w *stateWire) { w.Config.Decay = 2 },
-		"lease member":   func(w *stateWire) { w.Leases = append(w.Leases, &Lease{Match: "q", Home: "zz", Away: "zz", Attempt: 1}) },
-		"seen twice":     func(w *stateWire) { w.Seen = append(w.Seen, w.Seen[0]) },
+		"lease member": func(w *stateWire) {
+			w.Leases = append(w.Leases, &Lease{Match: "q", Home: "zz", Away: "zz", Attempt: 1})
+		},
+		"seen twice": func(w *stateWire) { w.Seen = append(w.Seen, w.Seen[0]) },
 	} {
 		if err := decodeWire(good, &w); err != nil {
 			t.Fatal(err)
