@@ -42,7 +42,7 @@ func btRater(bs *Battles, cells []BattleCell, active []int, anchor int, opt Rate
 	}
 	a := positionOf(rated, anchor)
 	if anchor >= 0 && a < 0 {
-		return nil, fmt.Errorf("anchor %q is excluded from the Bradley-Terry fit (see notes); choose a rated player or use a prior", opt.Anchor)
+		return nil, badOption(fmt.Errorf("anchor %q is excluded from the Bradley-Terry fit (see notes); choose a rated player or use a prior", opt.Anchor))
 	}
 	keep := positions(n, rated)
 	sub := subCells(cells, keep)

@@ -34,6 +34,26 @@ func RatingMethods() []RatingMethod {
 // 400-point gap is 10:1 odds.
 var eloScale = 400 / math.Ln10
 
+// ErrBadOption marks a Rate error caused by its options (an unknown
+// method, an anchor that is not a rated player, an invalid parameter)
+// rather than by the data or the computation.
+var ErrBadOption = errors.New("invalid rating option")
+
+// optionError is an error message that matches ErrBadOption.
+type optionError struct{ err error }
+
+func (e *optionError) Error() string        { return e.err.Error() }
+func (e *optionError) Unwrap() error        { return e.err }
+func (e *optionError) Is(target error) bool { return target == ErrBadOption }
+
+// badOption wraps err, if not nil, so that it matches ErrBadOption.
+func badOption(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &optionError{err: err}
+}
+
 // RateOptions controls Rate. Start from DefaultRateOptions.
 type RateOptions struct {
 	Method RatingMethod
@@ -123,7 +143,7 @@ type rater struct {
 // players it excludes when the maximum-likelihood estimate does not exist.
 func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, error) {
 	if opt.Bootstrap < 0 {
-		return nil, fmt.Errorf("bootstrap %d: expected ≥ 0 resamples", opt.Bootstrap)
+		return nil, badOption(fmt.Errorf("bootstrap %d: expected ≥ 0 resamples", opt.Bootstrap))
 	}
 	if len(bs.List) == 0 {
 		return nil, errors.New("no battles to rate")
@@ -133,14 +153,14 @@ func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, erro
 		switch opt.Method {
 		case MethodBT, MethodElo, MethodGlicko2:
 		default:
-			return nil, fmt.Errorf("anchor: method %s has no rating scale to anchor (bt, elo and glicko2 do)", opt.Method)
+			return nil, badOption(fmt.Errorf("anchor: method %s has no rating scale to anchor (bt, elo and glicko2 do)", opt.Method))
 		}
 		i, ok := bs.Player(opt.Anchor)
 		if !ok {
-			return nil, fmt.Errorf("anchor %q: no such player", opt.Anchor)
+			return nil, badOption(fmt.Errorf("anchor %q: no such player", opt.Anchor))
 		}
 		if math.IsNaN(opt.AnchorRating) || math.IsInf(opt.AnchorRating, 0) {
-			return nil, fmt.Errorf("anchor %q: rating %v: expected a finite number", opt.Anchor, opt.AnchorRating)
+			return nil, badOption(fmt.Errorf("anchor %q: rating %v: expected a finite number", opt.Anchor, opt.AnchorRating))
 		}
 		anchor = i
 	}
@@ -161,23 +181,23 @@ func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, erro
 	)
 	switch opt.Method {
 	case MethodBT:
-		if err = opt.BT.validate(); err == nil {
+		if err = badOption(opt.BT.validate()); err == nil {
 			rt, err = btRater(bs, cells, active, anchor, opt)
 		}
 	case MethodElo:
-		if err = opt.Elo.validate(); err == nil {
+		if err = badOption(opt.Elo.validate()); err == nil {
 			rt = eloRater(bs, active, anchor, opt)
 		}
 	case MethodGlicko2:
-		if err = opt.Glicko2.validate(); err == nil {
+		if err = badOption(opt.Glicko2.validate()); err == nil {
 			rt = glicko2Rater(bs, active, anchor, opt)
 		}
 	case MethodOpenSkill:
-		if err = opt.OpenSkill.validate(); err == nil {
+		if err = badOption(opt.OpenSkill.validate()); err == nil {
 			rt = openSkillRater(bs, active, opt)
 		}
 	case MethodAlphaRank:
-		if err = opt.AlphaRank.validate(); err == nil {
+		if err = badOption(opt.AlphaRank.validate()); err == nil {
 			rt, err = alphaRankRater(cells, active, len(bs.Names), opt)
 		}
 	case MethodNashAvg, MethodLottery:
@@ -187,7 +207,7 @@ func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, erro
 		for _, m := range RatingMethods() {
 			names = append(names, string(m))
 		}
-		return nil, fmt.Errorf("unknown method %q: expected one of %s", opt.Method, strings.Join(names, ", "))
+		return nil, badOption(fmt.Errorf("unknown method %q: expected one of %s", opt.Method, strings.Join(names, ", ")))
 	}
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package league
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -161,6 +162,9 @@ func TestRateOnlineBootstrap(t *testing.T) {
 }
 
 func TestRateErrors(t *testing.T) {
+	if _, err := Rate(context.Background(), NewBattles(), DefaultRateOptions(MethodBT)); err == nil || errors.Is(err, ErrBadOption) {
+		t.Errorf("no battles: %v", err)
+	}
 	bs := transitiveBattles()
 	for _, tc := range []struct {
 		name string
@@ -172,7 +176,7 @@ func TestRateErrors(t *testing.T) {
 		{"anchor-method", func(o *RateOptions) { o.Method, o.Anchor = MethodOpenSkill, "top" }, bs, "no rating scale"},
 		{"anchor-name", func(o *RateOptions) { o.Anchor = "nobody" }, bs, `anchor "nobody": no such player`},
 		{"bootstrap", func(o *RateOptions) { o.Bootstrap = -1 }, bs, "bootstrap -1"},
-		{"empty", func(*RateOptions) {}, NewBattles(), "no battles"},
+
 		{"elo-k", func(o *RateOptions) { o.Method, o.Elo.K = MethodElo, 0 }, bs, "K = 0"},
 		{"prior", func(o *RateOptions) { o.BT.Prior = -1 }, bs, "prior -1"},
 		{"glicko-tau", func(o *RateOptions) { o.Method, o.Glicko2.Tau = MethodGlicko2, math.NaN() }, bs, "tau"},
@@ -181,8 +185,8 @@ func TestRateErrors(t *testing.T) {
 			opt := DefaultRateOptions(MethodBT)
 			tc.opt(&opt)
 			_, err := Rate(context.Background(), tc.bs, opt)
-			if err == nil || !strings.Contains(err.Error(), tc.want) {
-				t.Fatalf("error %v, want %q", err, tc.want)
+			if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrBadOption) {
+				t.Fatalf("error %v, want %q matching ErrBadOption", err, tc.want)
 			}
 		})
 	}

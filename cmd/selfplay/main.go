@@ -39,6 +39,7 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"bench", "measure speed against a same-run baseline: selfplay bench AREA", runBench},
+		{"leaderboard", "rate players from pairwise battles (BT, Elo, Glicko-2, …) with CIs: selfplay leaderboard FILE…", runLeaderboard},
 		{"help", "explain a subcommand: selfplay help CMD", nil},
 	}
 }
