@@ -22,7 +22,7 @@ func TestChecker(t *testing.T) {
 		c.Present("name"),
 		c.Absent("game.kind", `not used by games of kind "bt"`),
 		c.NonNegative(Path("algorithms", 0, "eta"), cfg.Algorithms[0].Eta), // passes: 0 ≥ 0
-		c.Range("game.temp", cfg.Game.Temp, 0, 10),                        // passes
+		c.Range("game.temp", cfg.Game.Temp, 0, 10),                         // passes
 	}
 	want := []bool{false, false, false, false, false, false, false, true, true}
 	for i := range want {
