@@ -27,7 +27,9 @@ func recordResults(t testing.TB, s *State, a, b string, wins, draws, losses int)
 	add := func(o Outcome, n int) {
 		for range n {
 			k++
-			mustApply(t, s, &RecordResult{Match: fmt.Sprintf("r%d", k), A: a, B: b, Outcome: o})
+			if eff := mustApply(t, s, &RecordResult{Match: fmt.Sprintf("r%d", k), A: a, B: b, Outcome: o}); eff[0].Duplicate {
+				t.Fatalf("match id r%d reused", k)
+			}
 		}
 	}
 	add(OutcomeAWins, wins)
