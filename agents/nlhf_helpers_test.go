@@ -77,3 +77,5 @@ func probDiff(a, b []float64) float64 {
 	}
 	return d
 }
+
+func rngFor(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 5)) }
