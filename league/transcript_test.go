@@ -191,52 +191,45 @@ func metaArgs(kv map[string]string) map[string]string {
 func runCommand(s *State, line string) ([]string, error) {
 	fields := strings.Fields(line)
 	kv, pos := parseArgs(fields[1:])
-	n := func(k string) uint64 { x, _ := numArg(kv, k); return uint64(x) }
-	i := func(k string) int64 { x, _ := numArg(kv, k); return x }
-	for k := range kv {
-		if _, err := numArg(kv, k); err != nil && slices.Contains([]string{"step", "now", "deadline", "time", "wins", "draws", "losses"}, k) {
-			return nil, err
-		}
-	}
-	var ev Event
 	switch fields[0] {
-	case "configure":
-		ev = &Configure{Settings: kv}
-	case "add-learner":
-		ev = &AddLearner{ID: kv["id"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: metaArgs(kv)}
-	case "add-snapshot":
-		ev = &AddSnapshot{ID: kv["id"], Parent: kv["parent"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: metaArgs(kv)}
-	case "set-role":
-		ev = &SetRole{ID: kv["id"], Role: Role(kv["role"])}
-	case "progress":
-		ev = &ReportProgress{ID: kv["id"], Step: n("step"), Params: testHash(kv["params"])}
-	case "checkpoint":
-		ev = &Checkpoint{Learner: kv["learner"], ID: kv["id"], Meta: metaArgs(kv)}
-	case "result":
-		o, err := ParseOutcome(kv["outcome"])
-		if err != nil && kv["outcome"] != "none" {
-			return nil, err
-		}
-		ev = &RecordResult{Match: kv["match"], A: kv["a"], B: kv["b"], Outcome: o, Worker: kv["worker"], Time: i("time")}
 	case "results":
 		return batchResults(s, kv)
-	case "lease":
-		ev = &LeaseMatch{Match: kv["match"], Worker: kv["worker"], Home: kv["home"], Now: i("now"), Deadline: i("deadline")}
-	case "expire":
-		ev = &ExpireLeases{Now: i("now")}
+	case "encode":
+		// encode <event command>: the event's log encoding in hex.
+		ev, err := parseEvent(fields[1:])
+		if err != nil || ev == nil {
+			return nil, fmt.Errorf("encode: %q is not an event command (%v)", strings.Join(fields[1:], " "), err)
+		}
+		b, err := EncodeEvent(ev)
+		if err != nil {
+			return []string{"error: " + err.Error()}, nil
+		}
+		return []string{hex.EncodeToString(b)}, nil
 	case "raw":
+		// raw hex=…: decode a log entry and apply it.
 		b, err := hex.DecodeString(kv["hex"])
 		if err != nil {
 			return nil, err
 		}
-		dec, err := DecodeEvent(b)
+		ev, err := DecodeEvent(b)
 		if err != nil {
 			return []string{"decode error: " + err.Error()}, nil
 		}
-		ev = dec
-	default:
+		return applyLines(s, ev)
+	}
+	ev, err := parseEvent(fields)
+	if err != nil {
+		return nil, err
+	}
+	if ev == nil {
 		return query(s, fields[0], kv, pos)
 	}
+	return applyLines(s, ev)
+}
+
+// applyLines applies ev and describes the effect; a failing event must
+// leave the state as it was.
+func applyLines(s *State, ev Event) ([]string, error) {
 	before := s.Hash()
 	eff, err := s.Apply(ev)
 	if err != nil {
@@ -246,6 +239,47 @@ func runCommand(s *State, line string) ([]string, error) {
 		return []string{"error: " + err.Error()}, nil
 	}
 	return effectLines(eff), nil
+}
+
+// parseEvent turns an event command into its event, or nil for a command
+// that is not an event.
+func parseEvent(fields []string) (Event, error) {
+	if len(fields) == 0 {
+		return nil, fmt.Errorf("empty command")
+	}
+	kv, _ := parseArgs(fields[1:])
+	for _, k := range []string{"step", "now", "deadline", "time"} {
+		if _, err := numArg(kv, k); err != nil {
+			return nil, err
+		}
+	}
+	n := func(k string) uint64 { x, _ := numArg(kv, k); return uint64(x) }
+	i := func(k string) int64 { x, _ := numArg(kv, k); return x }
+	switch fields[0] {
+	case "configure":
+		return &Configure{Settings: kv}, nil
+	case "add-learner":
+		return &AddLearner{ID: kv["id"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: metaArgs(kv)}, nil
+	case "add-snapshot":
+		return &AddSnapshot{ID: kv["id"], Parent: kv["parent"], Role: Role(kv["role"]), Step: n("step"), Params: testHash(kv["params"]), Meta: metaArgs(kv)}, nil
+	case "set-role":
+		return &SetRole{ID: kv["id"], Role: Role(kv["role"])}, nil
+	case "progress":
+		return &ReportProgress{ID: kv["id"], Step: n("step"), Params: testHash(kv["params"])}, nil
+	case "checkpoint":
+		return &Checkpoint{Learner: kv["learner"], ID: kv["id"], Meta: metaArgs(kv)}, nil
+	case "result":
+		o, err := ParseOutcome(kv["outcome"])
+		if err != nil && kv["outcome"] != "none" {
+			return nil, err
+		}
+		return &RecordResult{Match: kv["match"], A: kv["a"], B: kv["b"], Outcome: o, Worker: kv["worker"], Time: i("time")}, nil
+	case "lease":
+		return &LeaseMatch{Match: kv["match"], Worker: kv["worker"], Home: kv["home"], Now: i("now"), Deadline: i("deadline")}, nil
+	case "expire":
+		return &ExpireLeases{Now: i("now")}, nil
+	}
+	return nil, nil
 }
 
 // batchResults records wins, draws and losses of a against b, with match
