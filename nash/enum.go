@@ -1,0 +1,383 @@
+package nash
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math/big"
+	"slices"
+
+	"github.com/selfplay-lab/selfplay/game"
+)
+
+// Equilibrium is a mixed-strategy Nash equilibrium found by an exact
+// solver: the profile in exact rationals, its float64 rounding, and every
+// player's expected payoff.
+type Equilibrium struct {
+	Profile    game.Mixed    // Exact rounded to float64
+	Exact      game.MixedRat // the equilibrium itself
+	Payoffs    []float64     // PayoffsRat rounded to float64
+	PayoffsRat []*big.Rat    // expected payoff of each player
+}
+
+// EnumResult is the outcome of EnumerateBimatrix.
+type EnumResult struct {
+	// Equilibria lists every extreme equilibrium once, in a canonical order
+	// (lexicographically decreasing in the row player's, then the column
+	// player's probabilities), independent of how they were found.
+	Equilibria []Equilibrium
+	// Cliques lists the maximal Nash subsets as indices into Equilibria:
+	// each is a set of extreme equilibria {(x, y) : x ∈ X, y ∈ Y} whose
+	// product conv(X) × conv(Y) consists of equilibria and is maximal with
+	// that property. The set of all equilibria is their union.
+	Cliques [][]int
+	// Components groups Equilibria into the connected components of the set
+	// of all equilibria (unions of overlapping cliques).
+	Components [][]int
+	// Continuum reports that some component has more than one extreme
+	// point, so the game has infinitely many equilibria.
+	Continuum bool
+	// Complete reports that the enumeration finished, so Equilibria is
+	// provably every extreme equilibrium. It is false when the context was
+	// cancelled; what was found is still exact and verified.
+	Complete bool
+	// Stats describes the work done.
+	Stats EnumStats
+}
+
+// EnumStats counts the work of a vertex enumeration.
+type EnumStats struct {
+	RowVertices, ColVertices int  // nonzero vertices of P (row player) and Q
+	Bases                    int  // lexicographic bases visited in both
+	Pivots                   int  // pivots in both, the backtracking ones included
+	Wide                     bool // big.Int arithmetic was needed
+}
+
+// ErrNotBimatrix reports a solver for two-player games given another game.
+var ErrNotBimatrix = errors.New("nash: not a two-player game")
+
+// EnumerateBimatrix returns every extreme Nash equilibrium of the
+// two-player game g, exactly, grouped into maximal Nash subsets and
+// connected components.
+//
+// It enumerates the vertices of both best-response polytopes, P for the
+// row player and Q for the column player, in exact integer arithmetic
+// (i128 with overflow detection, big.Int when values outgrow it), and pairs
+// vertices whose label sets are complementary. Degenerate games are handled:
+// a point with several bases is reported once, and a continuum shows up as
+// several extreme equilibria in one component. Payoffs are scaled to
+// positive integers first; g's exact payoffs are used.
+//
+// When ctx is cancelled the result holds the equilibria found so far, with
+// Complete false, and the error wraps ctx.Err().
+func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error) {
+	A, B, err := g.MatricesRat()
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrNotBimatrix, err)
+	}
+	Ai, Bi := positiveIntegers(A), positiveIntegers(B)
+	P, Q := bimatrixPolytopes(Ai, Bi)
+
+	res := &EnumResult{Complete: true}
+	var vp, vq *vertexSet
+	var stop error
+	for _, wide := range []bool{false, true} {
+		vp, err = P.vertices(ctx, wide)
+		if err == nil {
+			vq, err = Q.vertices(ctx, wide)
+		}
+		if !errors.Is(err, errOverflow) {
+			break
+		}
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			return nil, err
+		}
+		// Cancelled: keep what both searches reached.
+		stop = fmt.Errorf("nash: vertex enumeration stopped: %w", err)
+		res.Complete = false
+		if vp == nil {
+			vp = &vertexSet{words: (P.nLabels + 63) / 64}
+		}
+		if vq == nil {
+			vq = &vertexSet{words: (Q.nLabels + 63) / 64}
+		}
+	}
+	res.Stats = EnumStats{
+		RowVertices: vp.len(), ColVertices: vq.len(),
+		Bases: vp.bases + vq.bases, Pivots: vp.pivots + vq.pivots,
+		Wide: vp.wide || vq.wide,
+	}
+	m, n := len(A), len(A[0])
+	pairs := matchVertices(vp, vq, m, n)
+	eqs, err := buildEquilibria(P, Q, vp, vq, A, B, pairs)
+	if err != nil {
+		return nil, err
+	}
+	res.Equilibria = eqs.list
+	res.Cliques = maximalNashSubsets(eqs.pairs)
+	res.Components = components(eqs.pairs)
+	for _, c := range res.Components {
+		if len(c) > 1 {
+			res.Continuum = true
+		}
+	}
+	return res, stop
+}
+
+// positiveIntegers returns the matrix R mapped by a positive affine
+// transformation, which leaves equilibria unchanged, to integers with
+// minimum 1 and no common factor in their differences.
+func positiveIntegers(R [][]*big.Rat) [][]*big.Int {
+	lcm := big.NewInt(1)
+	var g big.Int
+	for _, row := range R {
+		for _, v := range row {
+			d := v.Denom()
+			g.GCD(nil, nil, lcm, d)
+			lcm.Mul(lcm, new(big.Int).Quo(d, &g))
+		}
+	}
+	out := make([][]*big.Int, len(R))
+	var lo *big.Int
+	for r, row := range R {
+		out[r] = make([]*big.Int, len(row))
+		for c, v := range row {
+			x := new(big.Int).Mul(v.Num(), new(big.Int).Quo(lcm, v.Denom()))
+			out[r][c] = x
+			if lo == nil || x.Cmp(lo) < 0 {
+				lo = x
+			}
+		}
+	}
+	lo = new(big.Int).Set(lo)
+	g.SetInt64(0)
+	for _, row := range out {
+		for _, x := range row {
+			x.Sub(x, lo)
+			g.GCD(nil, nil, &g, x)
+		}
+	}
+	one := big.NewInt(1)
+	for _, row := range out {
+		for _, x := range row {
+			if g.Sign() != 0 {
+				x.Quo(x, &g)
+			}
+			x.Add(x, one)
+		}
+	}
+	return out
+}
+
+// vertexPair is an extreme equilibrium as indices of a vertex of P and one
+// of Q.
+type vertexPair struct{ x, y int }
+
+// matchVertices returns the completely labeled pairs of nonzero vertices.
+// A nondegenerate vertex of P has exactly m labels and can only pair with
+// the vertex of Q that has the n others, found by hashing; degenerate
+// vertices (more labels) are paired by scanning.
+func matchVertices(vp, vq *vertexSet, m, n int) []vertexPair {
+	words := vp.words
+	full := make([]uint64, words)
+	for l := range m + n {
+		full[l>>6] |= 1 << (l & 63)
+	}
+	keyOf := func(s []uint64) string {
+		b := make([]byte, 0, 8*len(s))
+		for _, x := range s {
+			b = binary.LittleEndian.AppendUint64(b, x)
+		}
+		return string(b)
+	}
+	exact := make(map[string]int, vq.len())
+	var degQ []int
+	for y := range vq.len() {
+		if vq.count[y] == n {
+			exact[keyOf(vq.set(y))] = y
+		} else {
+			degQ = append(degQ, y)
+		}
+	}
+	covers := func(ly, comp []uint64) bool {
+		for w, c := range comp {
+			if c&^ly[w] != 0 {
+				return false
+			}
+		}
+		return true
+	}
+	comp := make([]uint64, words)
+	var pairs []vertexPair
+	for x := range vp.len() {
+		lx := vp.set(x)
+		for w := range comp {
+			comp[w] = full[w] &^ lx[w]
+		}
+		if vp.count[x] == m {
+			if y, ok := exact[keyOf(comp)]; ok {
+				pairs = append(pairs, vertexPair{x, y})
+			}
+			for _, y := range degQ {
+				if covers(vq.set(y), comp) {
+					pairs = append(pairs, vertexPair{x, y})
+				}
+			}
+			continue
+		}
+		for y := range vq.len() {
+			if covers(vq.set(y), comp) {
+				pairs = append(pairs, vertexPair{x, y})
+			}
+		}
+	}
+	return pairs
+}
+
+// equilibria is the list of extreme equilibria with, for each, the indices
+// of its row and column strategies among the distinct ones.
+type equilibria struct {
+	list  []Equilibrium
+	pairs []vertexPair // pairs[e]: distinct x and y of list[e]
+}
+
+// buildEquilibria turns vertex pairs into verified, canonically ordered
+// equilibria. Each distinct strategy is computed once from its label set
+// and checked against the original payoffs: the other player's support
+// must lie among its best responses, exactly.
+func buildEquilibria(P, Q *polytope, vp, vq *vertexSet, A, B [][]*big.Rat, pairs []vertexPair) (*equilibria, error) {
+	type strat struct {
+		p      []*big.Rat
+		values []*big.Rat // payoff of each opponent strategy against p
+		best   *big.Rat   // their maximum: the opponent's payoff
+	}
+	m, n := len(A), len(A[0])
+	xs, ys := map[int]*strat{}, map[int]*strat{}
+	get := func(cache map[int]*strat, poly *polytope, vs *vertexSet, v int, row bool) (*strat, error) {
+		if s, ok := cache[v]; ok {
+			return s, nil
+		}
+		num, _, err := poly.point(vs.set(v))
+		if err != nil {
+			return nil, err
+		}
+		s := &strat{p: normalize(num)}
+		// Row strategy x: values (Bᵀx)_j for each column j. Column strategy
+		// y: values (Ay)_i for each row i.
+		var tmp big.Rat
+		if row {
+			s.values = make([]*big.Rat, n)
+			for j := range n {
+				s.values[j] = new(big.Rat)
+				for i, pi := range s.p {
+					if pi.Sign() != 0 {
+						s.values[j].Add(s.values[j], tmp.Mul(pi, B[i][j]))
+					}
+				}
+			}
+		} else {
+			s.values = make([]*big.Rat, m)
+			for i := range m {
+				s.values[i] = new(big.Rat)
+				for j, pj := range s.p {
+					if pj.Sign() != 0 {
+						s.values[i].Add(s.values[i], tmp.Mul(pj, A[i][j]))
+					}
+				}
+			}
+		}
+		s.best = s.values[0]
+		for _, v := range s.values {
+			if v.Cmp(s.best) > 0 {
+				s.best = v
+			}
+		}
+		cache[v] = s
+		return s, nil
+	}
+	type found struct {
+		eq   Equilibrium
+		x, y int
+	}
+	all := make([]found, 0, len(pairs))
+	for _, pr := range pairs {
+		x, err := get(xs, P, vp, pr.x, true)
+		if err != nil {
+			return nil, err
+		}
+		y, err := get(ys, Q, vq, pr.y, false)
+		if err != nil {
+			return nil, err
+		}
+		for i, pi := range x.p {
+			if pi.Sign() != 0 && y.values[i].Cmp(y.best) != 0 {
+				return nil, fmt.Errorf("nash: internal error: row %d is played but not a best response", i+1)
+			}
+		}
+		for j, pj := range y.p {
+			if pj.Sign() != 0 && x.values[j].Cmp(x.best) != 0 {
+				return nil, fmt.Errorf("nash: internal error: column %d is played but not a best response", j+1)
+			}
+		}
+		all = append(all, found{newEquilibrium(game.MixedRat{x.p, y.p}, []*big.Rat{y.best, x.best}), pr.x, pr.y})
+	}
+	slices.SortStableFunc(all, func(a, b found) int { return compareProfiles(a.eq.Exact, b.eq.Exact) })
+	// Renumber the distinct strategies in canonical order.
+	xid, yid := map[int]int{}, map[int]int{}
+	out := &equilibria{}
+	for _, f := range all {
+		if _, ok := xid[f.x]; !ok {
+			xid[f.x] = len(xid)
+		}
+		if _, ok := yid[f.y]; !ok {
+			yid[f.y] = len(yid)
+		}
+		out.list = append(out.list, f.eq)
+		out.pairs = append(out.pairs, vertexPair{xid[f.x], yid[f.y]})
+	}
+	return out, nil
+}
+
+// normalize returns num scaled to sum to one.
+func normalize(num []*big.Int) []*big.Rat {
+	sum := new(big.Int)
+	for _, v := range num {
+		sum.Add(sum, v)
+	}
+	p := make([]*big.Rat, len(num))
+	for i, v := range num {
+		p[i] = new(big.Rat).SetFrac(v, sum)
+	}
+	return p
+}
+
+// newEquilibrium fills in the float views of an exact profile and payoffs.
+func newEquilibrium(x game.MixedRat, pay []*big.Rat) Equilibrium {
+	e := Equilibrium{Exact: x, PayoffsRat: pay, Profile: make(game.Mixed, len(x)), Payoffs: make([]float64, len(pay))}
+	for i, xi := range x {
+		e.Profile[i] = make([]float64, len(xi))
+		for s, p := range xi {
+			e.Profile[i][s], _ = p.Float64()
+		}
+	}
+	for i, u := range pay {
+		e.Payoffs[i], _ = u.Float64()
+	}
+	return e
+}
+
+// compareProfiles orders profiles lexicographically by decreasing
+// probabilities, player by player.
+func compareProfiles(a, b game.MixedRat) int {
+	for i := range a {
+		for s := range a[i] {
+			if c := a[i][s].Cmp(b[i][s]); c != 0 {
+				return -c
+			}
+		}
+	}
+	return 0
+}
