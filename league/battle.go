@@ -75,6 +75,14 @@ func (bs *Battles) Intern(name string) int32 {
 	return bs.add(name)
 }
 
+// internBytes is Intern without allocating for a name already seen.
+func (bs *Battles) internBytes(name []byte) int32 {
+	if i, ok := bs.index[string(name)]; ok {
+		return i
+	}
+	return bs.add(string(name))
+}
+
 func (bs *Battles) add(name string) int32 {
 	if bs.index == nil {
 		bs.index = make(map[string]int32)
@@ -187,52 +195,92 @@ type pairStat struct {
 	ScoreI float64
 }
 
-// pairsOf folds cells (or resampled counts over them, when counts is not
-// nil) into unordered pairs sorted by (I, J). keep, when not nil, restricts
-// the pairs to players with keep[p] >= 0 and renumbers them to keep[p].
-func pairsOf(cells []BattleCell, counts []int64, keep []int32) []pairStat {
+// pairFolder folds counts over a fixed list of cells into unordered pairs.
+// Built once, it turns each bootstrap resample into pairs in one pass.
+type pairFolder struct {
+	pairs []pairStat // I, J of each pair, sorted; counts zero
+	idx   []int32    // pair of each cell, −1 when the cell is dropped
+	flip  []bool     // whether the cell's A is the pair's J
+}
+
+// newPairFolder prepares folding cells into pairs. keep, when not nil,
+// restricts the pairs to players with keep[p] ≥ 0 and renumbers them to
+// keep[p]; self-pairs are dropped.
+func newPairFolder(cells []BattleCell, keep []int32) *pairFolder {
 	type key struct{ i, j int32 }
-	idx := make(map[key]int, len(cells)/3+1)
-	var pairs []pairStat
+	pos := make(map[key]int32, len(cells)/3+1)
+	f := &pairFolder{idx: make([]int32, len(cells)), flip: make([]bool, len(cells))}
+	var keys []key
 	for k, c := range cells {
-		cnt := c.Count
-		if counts != nil {
-			cnt = counts[k]
+		a, b := c.A, c.B
+		if keep != nil {
+			a, b = keep[a], keep[b]
 		}
-		if cnt == 0 {
+		if a < 0 || b < 0 || a == b {
+			f.idx[k] = -1
+			continue
+		}
+		if a > b {
+			a, b = b, a
+			f.flip[k] = true
+		}
+		if _, ok := pos[key{a, b}]; !ok {
+			pos[key{a, b}] = 0
+			keys = append(keys, key{a, b})
+		}
+	}
+	slices.SortFunc(keys, func(x, y key) int {
+		if x.i != y.i {
+			return int(x.i - y.i)
+		}
+		return int(x.j - y.j)
+	})
+	f.pairs = make([]pairStat, len(keys))
+	for p, k := range keys {
+		pos[k] = int32(p)
+		f.pairs[p] = pairStat{I: k.i, J: k.j}
+	}
+	for k, c := range cells {
+		if f.idx[k] < 0 {
 			continue
 		}
 		a, b := c.A, c.B
 		if keep != nil {
 			a, b = keep[a], keep[b]
-			if a < 0 || b < 0 {
-				continue
-			}
 		}
-		if a == b {
+		f.idx[k] = pos[key{min(a, b), max(a, b)}]
+	}
+	return f
+}
+
+// fold returns the pairs with the cells' own counts, or with counts when
+// it is not nil (a resample over the same cells). Pairs a resample left
+// without games stay in the list with zero games.
+func (f *pairFolder) fold(cells []BattleCell, counts []int64) []pairStat {
+	pairs := slices.Clone(f.pairs)
+	for k, c := range cells {
+		p := f.idx[k]
+		if p < 0 {
 			continue
 		}
-		s := c.Outcome.scoreA() * float64(cnt)
-		if a > b {
-			a, b = b, a
-			s = float64(cnt) - s
+		cnt := c.Count
+		if counts != nil {
+			cnt = counts[k]
 		}
-		p, ok := idx[key{a, b}]
-		if !ok {
-			p = len(pairs)
-			idx[key{a, b}] = p
-			pairs = append(pairs, pairStat{I: a, J: b})
+		s := c.Outcome.scoreA() * float64(cnt)
+		if f.flip[k] {
+			s = float64(cnt) - s
 		}
 		pairs[p].Games += float64(cnt)
 		pairs[p].ScoreI += s
 	}
-	slices.SortFunc(pairs, func(x, y pairStat) int {
-		if x.I != y.I {
-			return int(x.I - y.I)
-		}
-		return int(x.J - y.J)
-	})
 	return pairs
+}
+
+// pairsOf folds cells into unordered pairs sorted by (I, J); see
+// newPairFolder for keep.
+func pairsOf(cells []BattleCell, keep []int32) []pairStat {
+	return newPairFolder(cells, keep).fold(cells, nil)
 }
 
 // WinRates returns the head-to-head win rate (wins plus half the ties, over

@@ -126,12 +126,12 @@ func ReadBattles(r io.Reader, name string, bs *Battles, opt ReadOptions) (ReadSt
 	var err error
 	switch format {
 	case FormatJSONL:
-		err = readJSONLines(br, name, bs, opt.Strict, &st, parseJSONLBattle)
+		err = readJSONLines(br, name, bs, opt.Strict, &st, jsonlSchema)
 	case FormatArena:
 		if c, _ := firstByte(br); c == '[' {
 			err = readArenaArray(br, name, bs, opt.Strict, &st)
 		} else {
-			err = readJSONLines(br, name, bs, opt.Strict, &st, parseArenaBattle)
+			err = readJSONLines(br, name, bs, opt.Strict, &st, arenaSchema)
 		}
 	case FormatCSV:
 		err = readCSV(br, name, bs, opt, &st)
@@ -201,8 +201,7 @@ func detectFormat(br *bufio.Reader) (BattleFormat, error) {
 const maxLine = 16 << 20
 
 // readJSONLines reads one JSON object per line, skipping blank lines.
-func readJSONLines(br *bufio.Reader, name string, bs *Battles, strict bool, st *ReadStats,
-	parse func(line []byte) (namedBattle, string)) error {
+func readJSONLines(br *bufio.Reader, name string, bs *Battles, strict bool, st *ReadStats, schema *jsonSchema) error {
 	sc := bufio.NewScanner(br)
 	sc.Buffer(make([]byte, 0, 1<<16), maxLine)
 	lineNo := 0
@@ -216,14 +215,14 @@ func readJSONLines(br *bufio.Reader, name string, bs *Battles, strict bool, st *
 			continue
 		}
 		st.Records++
-		b, msg := parse(line)
+		b, msg := schema.parse(line)
 		if msg != "" {
 			if err := st.skip(strict, &LineError{File: name, Line: lineNo, Msg: msg}); err != nil {
 				return err
 			}
 			continue
 		}
-		st.add(bs, b)
+		st.addBytes(bs, b)
 	}
 	if err := sc.Err(); err != nil {
 		if errors.Is(err, bufio.ErrTooLong) {
@@ -234,7 +233,7 @@ func readJSONLines(br *bufio.Reader, name string, bs *Battles, strict bool, st *
 	return nil
 }
 
-// namedBattle is a battle read but not yet interned.
+// namedBattle is a CSV battle read but not yet interned.
 type namedBattle struct {
 	a, b    string
 	outcome BattleOutcome
@@ -251,74 +250,15 @@ func (st *ReadStats) add(bs *Battles, b namedBattle) {
 	st.Added++
 }
 
-// jsonlRecord is one jsonl battle. Pointers tell a missing field from an
-// empty one.
-type jsonlRecord struct {
-	A      *string `json:"a"`
-	B      *string `json:"b"`
-	Winner *string `json:"winner"`
-}
-
-func parseJSONLBattle(line []byte) (namedBattle, string) {
-	var rec jsonlRecord
-	if msg := unmarshalObject(line, &rec); msg != "" {
-		return namedBattle{}, msg
+// addBytes is add for names still in the input buffer: a name seen
+// before costs no allocation.
+func (st *ReadStats) addBytes(bs *Battles, b rawBattle) {
+	if bytes.Equal(b.a, b.b) {
+		st.SelfPlay++
+		return
 	}
-	if msg := checkPlayers("a", rec.A, "b", rec.B); msg != "" {
-		return namedBattle{}, msg
-	}
-	if rec.Winner == nil {
-		return namedBattle{}, `missing field "winner"`
-	}
-	var o BattleOutcome
-	switch *rec.Winner {
-	case "a":
-		o = AWins
-	case "b":
-		o = BWins
-	case "tie":
-		o = Tie
-	default:
-		return namedBattle{}, fmt.Sprintf(`winner %q: expected "a", "b" or "tie"`, *rec.Winner)
-	}
-	return namedBattle{a: *rec.A, b: *rec.B, outcome: o}, ""
-}
-
-// arenaRecord is one Chatbot Arena battle; the many other fields of the
-// public files are skipped by the decoder.
-type arenaRecord struct {
-	ModelA *string `json:"model_a"`
-	ModelB *string `json:"model_b"`
-	Winner *string `json:"winner"`
-}
-
-func parseArenaBattle(line []byte) (namedBattle, string) {
-	var rec arenaRecord
-	if msg := unmarshalObject(line, &rec); msg != "" {
-		return namedBattle{}, msg
-	}
-	return arenaBattle(&rec)
-}
-
-func arenaBattle(rec *arenaRecord) (namedBattle, string) {
-	if msg := checkPlayers("model_a", rec.ModelA, "model_b", rec.ModelB); msg != "" {
-		return namedBattle{}, msg
-	}
-	if rec.Winner == nil {
-		return namedBattle{}, `missing field "winner"`
-	}
-	var o BattleOutcome
-	switch *rec.Winner {
-	case "model_a":
-		o = AWins
-	case "model_b":
-		o = BWins
-	case "tie", "tie (bothbad)":
-		o = Tie
-	default:
-		return namedBattle{}, fmt.Sprintf(`winner %q: expected "model_a", "model_b", "tie" or "tie (bothbad)"`, *rec.Winner)
-	}
-	return namedBattle{a: *rec.ModelA, b: *rec.ModelB, outcome: o}, ""
+	bs.List = append(bs.List, Battle{A: bs.internBytes(b.a), B: bs.internBytes(b.b), Outcome: b.outcome})
+	st.Added++
 }
 
 // unmarshalObject decodes one JSON object into v and describes what went
@@ -343,20 +283,6 @@ func decodeMessage(err error) string {
 		return fmt.Sprintf("invalid JSON at byte %d: %v", se.Offset, se)
 	}
 	return "invalid JSON: " + err.Error()
-}
-
-func checkPlayers(fa string, a *string, fb string, b *string) string {
-	switch {
-	case a == nil:
-		return fmt.Sprintf("missing field %q", fa)
-	case b == nil:
-		return fmt.Sprintf("missing field %q", fb)
-	case *a == "":
-		return fmt.Sprintf("field %q: empty player name", fa)
-	case *b == "":
-		return fmt.Sprintf("field %q: empty player name", fb)
-	}
-	return ""
 }
 
 // readArenaArray streams the elements of one JSON array. An element that is
@@ -390,9 +316,9 @@ func readArenaArray(br *bufio.Reader, name string, bs *Battles, strict bool, st 
 			return syntax(err)
 		}
 		msg := decodeMessage(err)
-		var b namedBattle
+		var b rawBattle
 		if msg == "" {
-			b, msg = arenaBattle(&rec)
+			b, msg = arenaSchema.check(rec.fields())
 		}
 		if msg != "" {
 			if err := st.skip(strict, &LineError{File: name, Line: line, Msg: msg}); err != nil {
@@ -400,7 +326,7 @@ func readArenaArray(br *bufio.Reader, name string, bs *Battles, strict bool, st 
 			}
 			continue
 		}
-		st.add(bs, b)
+		st.addBytes(bs, b)
 	}
 	if _, err := dec.Token(); err != nil { // the closing ']'
 		return syntax(err)

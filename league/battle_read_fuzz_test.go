@@ -100,3 +100,33 @@ func FuzzReadCSV(f *testing.F) {
 		checkRead(t, data, FormatCSV)
 	})
 }
+
+// FuzzJSONFastPath checks that the flat-object scanner, when it accepts a
+// line, reads exactly what encoding/json reads.
+func FuzzJSONFastPath(f *testing.F) {
+	f.Add([]byte(`{"a":"x","b":"y","winner":"a"}`))
+	f.Add([]byte(` { "model_a" : "m1" , "model_b":"m2","winner":"tie (bothbad)","x":"" } `))
+	f.Add([]byte(`{"a":"x","A":"y","b":"z","winner":"b"}`))
+	f.Add([]byte(`{"a":"x","a":"y","b":"z","winner":"tie"}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		for _, s := range []*jsonSchema{jsonlSchema, arenaSchema} {
+			fast, ok := s.scanFlat(line)
+			if !ok {
+				continue
+			}
+			ref, msg := s.decode(line)
+			if msg != "" {
+				t.Fatalf("%s: fast path accepted a line encoding/json rejects (%s)", s.keys[0], msg)
+			}
+			if ref.has != fast.has {
+				t.Fatalf("%s: fields present %v, encoding/json %v", s.keys[0], fast.has, ref.has)
+			}
+			for i := range ref.val {
+				if !bytes.Equal(ref.val[i], fast.val[i]) {
+					t.Fatalf("%s: field %d = %q, encoding/json %q", s.keys[0], i, fast.val[i], ref.val[i])
+				}
+			}
+		}
+	})
+}

@@ -98,3 +98,54 @@ func TestBootstrapRunDeterministic(t *testing.T) {
 		t.Fatalf("cancelled: %v", err)
 	}
 }
+
+// TestBinomialDistribution compares the sampler's histogram with the exact
+// probability mass function by a chi-square statistic, in both regimes
+// (inversion for np < 10, BTRS above) and for p > ½.
+func TestBinomialDistribution(t *testing.T) {
+	draws := 200000
+	if testing.Short() {
+		draws = 50000
+	}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for _, tc := range []struct {
+		n int64
+		p float64
+	}{{5, 0.3}, {40, 0.1}, {100, 0.3}, {1000, 0.02}, {1_000_000, 0.4}, {50, 0.9}, {7, 0.5}, {20000, 0.0007}} {
+		counts := map[int64]int{}
+		for range draws {
+			k := binomial(rng, tc.n, tc.p)
+			if k < 0 || k > tc.n {
+				t.Fatalf("Bin(%d, %v) drew %d", tc.n, tc.p, k)
+			}
+			counts[k]++
+		}
+		// Pool the tails into bins with expected count ≥ 5.
+		lgN, _ := math.Lgamma(float64(tc.n) + 1)
+		pmf := func(k int64) float64 {
+			a, _ := math.Lgamma(float64(k) + 1)
+			b, _ := math.Lgamma(float64(tc.n-k) + 1)
+			return math.Exp(lgN - a - b + float64(k)*math.Log(tc.p) + float64(tc.n-k)*math.Log1p(-tc.p))
+		}
+		mean := float64(tc.n) * tc.p
+		sd := math.Sqrt(mean * (1 - tc.p))
+		lo := max(0, int64(mean-8*sd))
+		hi := min(tc.n, int64(mean+8*sd)+1)
+		var chi float64
+		var bins int
+		var expAcc, obsAcc float64
+		for k := lo; k <= hi; k++ {
+			expAcc += pmf(k) * float64(draws)
+			obsAcc += float64(counts[k])
+			if expAcc >= 5 || k == hi {
+				chi += (obsAcc - expAcc) * (obsAcc - expAcc) / math.Max(expAcc, 1e-9)
+				bins++
+				expAcc, obsAcc = 0, 0
+			}
+		}
+		df := float64(bins - 1)
+		if limit := df + 6*math.Sqrt(2*df) + 10; chi > limit {
+			t.Errorf("Bin(%d, %v): chi-square %.1f over %d bins (limit %.1f)", tc.n, tc.p, chi, bins, limit)
+		}
+	}
+}

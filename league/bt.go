@@ -51,11 +51,13 @@ type btFit struct {
 // (ties are half a win each way) plus, when prior > 0, prior/2 log σ(β_i) +
 // prior/2 log σ(−β_i) per player. Without a prior the players must be
 // strongly connected and β is returned with mean zero.
-func fitBT(pairs []pairStat, n int, prior float64, wantCov bool) (btFit, error) {
+//
+// start, when not nil, is the starting point (the default is β = 0).
+func fitBT(pairs []pairStat, n int, prior float64, wantCov bool, start []float64) (btFit, error) {
 	if n <= btNewtonMax {
-		return btNewton(pairs, n, prior, wantCov)
+		return btNewton(pairs, n, prior, wantCov, start)
 	}
-	return btMM(pairs, n, prior)
+	return btMM(pairs, n, prior, start)
 }
 
 // btLogSigmoid is log σ(x), accurate for large |x|.
@@ -87,8 +89,9 @@ func btLogLik(pairs []pairStat, beta []float64, prior float64) float64 {
 // weighted graph Laplacian, singular along 1 without a prior; adding 11ᵀ
 // fixes that direction, and since the gradient sums to zero the step keeps
 // Σβ = 0.
-func btNewton(pairs []pairStat, n int, prior float64, wantCov bool) (btFit, error) {
+func btNewton(pairs []pairStat, n int, prior float64, wantCov bool, start []float64) (btFit, error) {
 	beta := make([]float64, n)
+	copy(beta, start)
 	grad := make([]float64, n)
 	h := mat.NewSymDense(n, nil)
 	step := mat.NewVecDense(n, nil)
@@ -217,12 +220,15 @@ func btCentre(beta []float64) {
 // btMM is Hunter's (2004) minorisation–maximisation iteration
 // γ_i ← W_i / Σ_j G_ij/(γ_i + γ_j), with W_i player i's total score and
 // the prior's virtual ties against a player of strength γ = 1.
-func btMM(pairs []pairStat, n int, prior float64) (btFit, error) {
+func btMM(pairs []pairStat, n int, prior float64, start []float64) (btFit, error) {
 	gamma := make([]float64, n)
 	wins := make([]float64, n)
 	den := make([]float64, n)
 	for i := range gamma {
 		gamma[i] = 1
+		if start != nil {
+			gamma[i] = math.Exp(start[i])
+		}
 		wins[i] = prior / 2
 	}
 	for _, p := range pairs {

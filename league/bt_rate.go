@@ -47,7 +47,8 @@ func btRater(bs *Battles, cells []BattleCell, active []int, anchor int, opt Rate
 	keep := positions(n, rated)
 	sub := subCells(cells, keep)
 	m := len(rated)
-	fit, err := fitBT(pairsOf(sub, nil, keep), m, prior, opt.Bootstrap == 0 && m <= btNewtonMax)
+	folder := newPairFolder(sub, keep)
+	fit, err := fitBT(folder.fold(sub, nil), m, prior, opt.Bootstrap == 0 && m <= btNewtonMax, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -83,13 +84,14 @@ func btRater(bs *Battles, cells []BattleCell, active []int, anchor int, opt Rate
 	draw := cellResampler(sub)
 	var degenerate atomic.Int64
 	rt.resample = func(rng *rand.Rand) ([]float64, error) {
-		pairs := pairsOf(sub, draw(rng), keep)
+		pairs := folder.fold(sub, draw(rng))
 		p := prior
 		if p == 0 && !stronglyConnected(pairs, m) {
 			degenerate.Add(1)
 			p = 1
 		}
-		f, err := fitBT(pairs, m, p, false)
+		// Start from the point fit: a resample's optimum is close to it.
+		f, err := fitBT(pairs, m, p, false, fit.beta)
 		if err != nil {
 			return nil, err
 		}
@@ -125,7 +127,7 @@ func waldIntervals(rating []float64, cov func(i, j int) float64, m, a int) (lo, 
 // players and explains the exclusions.
 func btRatedSet(bs *Battles, cells []BattleCell, active []int) (rated, excluded []int, notes []string, err error) {
 	keep := positions(len(bs.Names), active)
-	pairs := pairsOf(cells, nil, keep)
+	pairs := pairsOf(cells, keep)
 	comps := strongComponents(pairs, len(active))
 	if len(comps) == 1 {
 		return active, nil, nil, nil

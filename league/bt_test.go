@@ -156,13 +156,13 @@ func TestBTWaldIntervals(t *testing.T) {
 func TestBTNewtonMatchesMM(t *testing.T) {
 	beta := []float64{1, 0.5, 0.1, 0, -0.3, -1, 0.2, -0.6, 0.4, -0.1}
 	bs := synthBattles(beta, 5000, 0.15, 3)
-	pairs := pairsOf(bs.Cells(), nil, nil)
+	pairs := pairsOf(bs.Cells(), nil)
 	for _, prior := range []float64{0, 2} {
-		nw, err := btNewton(pairs, len(beta), prior, false)
+		nw, err := btNewton(pairs, len(beta), prior, false, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		mm, err := btMM(pairs, len(beta), prior)
+		mm, err := btMM(pairs, len(beta), prior, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
