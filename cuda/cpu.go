@@ -44,9 +44,10 @@ type CPU struct {
 
 // scratch is one worker's chunk-local memory, grown to the largest shape.
 type scratch struct {
-	a, b []float64 // K×width each
-	m, s []float64 // width each
-	zs   []float64 // zero-sum state
+	a, b    []float64 // K×width each
+	m, s, t []float64 // width each
+	zs      []float64 // zero-sum state
+	coef    []float64 // K×K scaled shared preferences
 }
 
 // chunkTask processes contexts [c0, c1), the chunk-th chunk.
@@ -111,14 +112,18 @@ func (c *CPU) dispatch(t chunkTask, cols, width int) {
 }
 
 // grow makes every worker's scratch hold at least ab values in a and b,
-// w in m and s, zs in zs, and the partial sums nparts values.
+// w in m and s, zs in zs, and the partial sums nparts values; coef holds a
+// K×K matrix for K = ab/w.
 func (c *CPU) grow(ab, w, zs, nparts int) {
 	for _, s := range c.scratch {
+		if w > 0 && len(s.coef) < (ab/w)*(ab/w) {
+			s.coef = make([]float64, (ab/w)*(ab/w))
+		}
 		if len(s.a) < ab {
 			s.a, s.b = make([]float64, ab), make([]float64, ab)
 		}
 		if len(s.m) < w {
-			s.m, s.s = make([]float64, w), make([]float64, w)
+			s.m, s.s, s.t = make([]float64, w), make([]float64, w), make([]float64, w)
 		}
 		if len(s.zs) < zs {
 			s.zs = make([]float64, zs)
@@ -133,7 +138,7 @@ func (c *CPU) grow(ab, w, zs, nparts int) {
 // working arrays stay in the L1/L2 caches, and rows stay long enough to
 // stream. It depends only on K, so results do not depend on the workers.
 func chunkWidth(k int) int {
-	return max(16, min(512, 4096/k)) &^ 7
+	return max(16, min(512, 4096/k)) &^ 15
 }
 
 // Name returns "cpu".

@@ -17,80 +17,45 @@ func row(t *Tensor, r, c0, w int) []float64 {
 	return t.host[off : off+w : off+w]
 }
 
-// prefRow returns P[i][j] row (i*K+j) for the chunk, or nil with the
-// shared value when P is shared.
-func prefRow(p *Tensor, ij, c0, w int) ([]float64, float64) {
-	if p.cols == 1 {
-		return nil, p.host[ij]
-	}
-	return row(p, ij, c0, w), 0
-}
-
-// opponentMix writes q(j) = Σ_k w_k exp(opp_k(j)) for the chunk into q (K×w).
-func opponentMix(q []float64, opp []*Tensor, wts []float64, k, c0, w int) {
+// opponentMix writes q(j) = Σ_k w_k exp(opp_k(j)) for the chunk into q
+// (K×w); tmp is w-long scratch.
+func opponentMix(q, tmp []float64, opp []*Tensor, wts []float64, k, c0, w int) {
+	tmp = tmp[:w]
 	for j := 0; j < k; j++ {
 		qj := q[j*w : j*w+w : j*w+w]
 		for t, o := range opp {
 			src := row(o, j, c0, w)
-			wt := wts[t]
 			if t == 0 {
-				expScale(qj, src, wt)
-			} else {
-				expScaleAdd(qj, src, wt)
+				expVec(qj, src)
+				if wts[0] != 1 {
+					for i := range qj {
+						qj[i] *= wts[0]
+					}
+				}
+				continue
 			}
+			expVec(tmp, src)
+			axpy(qj, wts[t], tmp)
 		}
 	}
 }
 
-// expScale sets dst[i] = wt·exp(src[i]).
-func expScale(dst, src []float64, wt float64) {
-	src = src[:len(dst)]
-	if wt == 1 {
-		expVec(dst, src)
+// winRatesChunk adds d·(P·q) to acc (both K×w) for the chunk. A shared P
+// is scaled by d into coef (K×K scratch) for the blocked kernel.
+func winRatesChunk(acc, q, coef []float64, p *Tensor, d float64, k, c0, w int) {
+	if p.cols == 1 {
+		coef = coef[:k*k]
+		for i, v := range p.host[:k*k] {
+			coef[i] = d * v
+		}
+		gemmAcc(acc, q, coef, k, w)
 		return
 	}
-	for i, x := range src {
-		dst[i] = wt * math.Exp(x)
-	}
-}
-
-// expScaleAdd adds wt·exp(src[i]) to dst[i].
-func expScaleAdd(dst, src []float64, wt float64) {
-	src = src[:len(dst)]
-	for i, x := range src {
-		dst[i] += wt * math.Exp(x)
-	}
-}
-
-// expVec sets dst[i] = exp(src[i]).
-func expVec(dst, src []float64) {
-	src = src[:len(dst)]
-	for i, x := range src {
-		dst[i] = math.Exp(x)
-	}
-}
-
-// axpy adds a·x to y.
-func axpy(y []float64, a float64, x []float64) {
-	x = x[:len(y)]
-	for i, v := range x {
-		y[i] += a * v
-	}
-}
-
-// winRatesChunk adds d·(P·q) to acc (both K×w) for the chunk.
-func winRatesChunk(acc, q []float64, p *Tensor, d float64, k, c0, w int) {
 	for y := 0; y < k; y++ {
 		ay := acc[y*w : y*w+w : y*w+w]
 		for j := 0; j < k; j++ {
 			qj := q[j*w : j*w+w : j*w+w]
-			pr, shared := prefRow(p, y*k+j, c0, w)
-			if pr == nil {
-				if shared != 0 {
-					axpy(ay, d*shared, qj)
-				}
-				continue
-			}
+			pr := row(p, y*k+j, c0, w)
 			for i, v := range qj {
 				ay[i] += d * pr[i] * v
 			}
@@ -99,59 +64,46 @@ func winRatesChunk(acc, q []float64, p *Tensor, d float64, k, c0, w int) {
 }
 
 // logSoftmaxChunk turns the K×w logits l into normalized log-probabilities
-// written to out (which may be l's tensor rows), and leaves the
-// probabilities in l. m and s are w-long scratch.
-func logSoftmaxChunk(out *Tensor, l, m, s []float64, k, c0, w int) {
+// written to out's rows (which may be the inputs' rows: l holds everything
+// the chunk needs). If probs, l receives the probabilities; otherwise it is
+// left as scratch. m and s are w-long scratch.
+func logSoftmaxChunk(out *Tensor, l, m, s []float64, k, c0, w int, probs bool) {
 	m, s = m[:w], s[:w]
 	copy(m, l[:w])
 	for y := 1; y < k; y++ {
-		ly := l[y*w : y*w+w]
-		for i, v := range ly {
-			if v > m[i] {
-				m[i] = v
-			}
-		}
+		maxAcc(m, l[y*w:y*w+w])
 	}
 	clear(s)
 	for y := 0; y < k; y++ {
 		ly := l[y*w : y*w+w]
-		dst := row(out, y, c0, w)
-		for i, v := range ly {
-			dst[i] = v - m[i] // shifted logit, kept for the log-probability
-		}
-		expVec(ly, dst)
-		for i, e := range ly {
-			s[i] += e
-		}
+		subExpAcc(row(out, y, c0, w), ly, ly, m, s) // out = l − max, l = exp(out)
 	}
-	for i, v := range s {
-		m[i] = math.Log(v) // reuse m for log Σ
-		s[i] = 1 / v
+	logVec(m, s)
+	if probs {
+		for i, v := range s {
+			s[i] = 1 / v
+		}
 	}
 	for y := 0; y < k; y++ {
-		ly := l[y*w : y*w+w]
-		dst := row(out, y, c0, w)
-		for i := range ly {
-			dst[i] -= m[i]
-			ly[i] *= s[i]
+		subVec(row(out, y, c0, w), m)
+		if probs {
+			mulVec(l[y*w:y*w+w], s)
 		}
 	}
 }
 
 // measureChunk computes the measures of the chunk's policies, given their
 // log-probabilities logp (a K×B tensor) and probabilities pi (K×w, local).
-// g (K×w) and m, s (w) are scratch. Per-context values go to the optional
+// g (K×w), coef (K×K) and m, s, t (w) are scratch. Per-context values go to the optional
 // outputs; the chunk's sums are returned.
-func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, m, s []float64, k, c0, w int, gap, kl, expl *Tensor) (sumGap, sumKL, sumExpl float64) {
+func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, coef, m, s, t []float64, k, c0, w int, gap, kl, expl *Tensor) (sumGap, sumKL, sumExpl float64) {
 	clear(g[:k*w])
-	winRatesChunk(g, pi, p, 1, k, c0, w)
+	winRatesChunk(g, pi, coef, p, 1, k, c0, w)
 	m, s = m[:w], s[:w]
 	// Exploitability: max_y g(y) − 1/2.
 	copy(m, g[:w])
 	for y := 1; y < k; y++ {
-		for i, v := range g[y*w : y*w+w] {
-			m[i] = max(m[i], v)
-		}
+		maxAcc(m, g[y*w:y*w+w])
 	}
 	var expls []float64
 	if expl != nil {
@@ -171,12 +123,7 @@ func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, m, s []float64, k, c
 	if ref != nil {
 		clear(s)
 		for y := 0; y < k; y++ {
-			py, lp, lr := pi[y*w:y*w+w], row(logp, y, c0, w), row(ref, y, c0, w)
-			for i, v := range py {
-				if v > 0 {
-					s[i] += v * (lp[i] - lr[i])
-				}
-			}
+			klAcc(s, pi[y*w:y*w+w], row(logp, y, c0, w), row(ref, y, c0, w))
 		}
 		var kls []float64
 		if kl != nil {
@@ -205,30 +152,23 @@ func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, m, s []float64, k, c
 	// log Z = log Σ ref exp(g/τ), stably: z(y) = log ref(y) + g(y)/τ in g.
 	inv := 1 / tau
 	for y := 0; y < k; y++ {
-		gy, lr := g[y*w:y*w+w], row(ref, y, c0, w)
-		for i := range gy {
-			gy[i] = lr[i] + gy[i]*inv
-		}
+		gy := g[y*w : y*w+w]
+		axpby(gy, inv, gy, 1, row(ref, y, c0, w))
 	}
 	copy(pi[:w], g[:w]) // pi is free now: max of z in its first row
 	zmax := pi[:w]
 	for y := 1; y < k; y++ {
-		for i, v := range g[y*w : y*w+w] {
-			zmax[i] = max(zmax[i], v)
-		}
+		maxAcc(zmax, g[y*w:y*w+w])
 	}
-	acc := pi[w : 2*w]
-	if k == 1 {
-		acc = m // single response: m holds expl, no longer needed
-	}
+	acc := t[:w]
 	clear(acc)
 	for y := 0; y < k; y++ {
-		for i, v := range g[y*w : y*w+w] {
-			acc[i] += math.Exp(v - zmax[i])
-		}
+		gy := g[y*w : y*w+w]
+		subExpAcc(gy, gy, gy, zmax, acc)
 	}
-	for i := range acc {
-		v := 2*tau*(zmax[i]+math.Log(acc[i])) + 2*tau*s[i] - 1
+	logVec(m, acc) // m (the exploitabilities) is free now
+	for i, lz := range m {
+		v := 2*tau*(zmax[i]+lz) + 2*tau*s[i] - 1
 		sumGap += v
 		if gaps != nil {
 			gaps[i] = v
@@ -247,18 +187,20 @@ func (t *mirrorTask) run(c0, c1, _ int, sc *scratch) {
 	s, k, w := t.s, t.k, c1-c0
 	l, q := sc.a[:k*w], sc.b[:k*w]
 	// Linear terms of the new logits.
+	useBase, useRef := s.Base != nil && s.A != 0, s.Ref != nil && s.B != 0
 	for y := 0; y < k; y++ {
 		ly := l[y*w : y*w+w : y*w+w]
-		if s.Base != nil && s.A != 0 {
-			a := s.A
-			for i, v := range row(s.Base, y, c0, w) {
-				ly[i] = a * v
-			}
-		} else {
+		switch {
+		case useBase && useRef:
+			axpby(ly, s.A, row(s.Base, y, c0, w), s.B, row(s.Ref, y, c0, w))
+		case useBase:
 			clear(ly)
-		}
-		if s.Ref != nil && s.B != 0 {
+			axpy(ly, s.A, row(s.Base, y, c0, w))
+		case useRef:
+			clear(ly)
 			axpy(ly, s.B, row(s.Ref, y, c0, w))
+		default:
+			clear(ly)
 		}
 		for h, ht := range s.Hist {
 			if s.C[h] != 0 {
@@ -270,17 +212,18 @@ func (t *mirrorTask) run(c0, c1, _ int, sc *scratch) {
 	if s.D != 0 {
 		switch {
 		case len(s.Opp) > 0:
-			opponentMix(q, s.Opp, s.W, k, c0, w)
-			winRatesChunk(l, q, s.P, s.D, k, c0, w)
+			opponentMix(q, sc.m, s.Opp, s.W, k, c0, w)
+			winRatesChunk(l, q, sc.coef, s.P, s.D, k, c0, w)
 		case s.G != nil:
 			for y := 0; y < k; y++ {
 				axpy(l[y*w:y*w+w], s.D, row(s.G, y, c0, w))
 			}
 		}
 	}
-	logSoftmaxChunk(s.Out, l, sc.m, sc.s, k, c0, w)
-	if s.Gap != nil || s.KL != nil || s.Expl != nil {
-		measureChunk(s.Out, s.Ref, s.P, s.Tau, l, q, sc.m, sc.s, k, c0, w, s.Gap, s.KL, s.Expl)
+	measures := s.Gap != nil || s.KL != nil || s.Expl != nil
+	logSoftmaxChunk(s.Out, l, sc.m, sc.s, k, c0, w, measures)
+	if measures {
+		measureChunk(s.Out, s.Ref, s.P, s.Tau, l, q, sc.coef, sc.m, sc.s, sc.t, k, c0, w, s.Gap, s.KL, s.Expl)
 	}
 }
 
@@ -297,7 +240,7 @@ func (t *measureTask) run(c0, c1, chunk int, sc *scratch) {
 	for y := 0; y < k; y++ {
 		expVec(pi[y*w:y*w+w], row(m.Pol, y, c0, w))
 	}
-	gp, kl, ex := measureChunk(m.Pol, m.Ref, m.P, m.Tau, pi, g, sc.m, sc.s, k, c0, w, m.Gap, m.KL, m.Expl)
+	gp, kl, ex := measureChunk(m.Pol, m.Ref, m.P, m.Tau, pi, g, sc.coef, sc.m, sc.s, sc.t, k, c0, w, m.Gap, m.KL, m.Expl)
 	t.partial[3*chunk], t.partial[3*chunk+1], t.partial[3*chunk+2] = gp, kl, ex
 }
 
@@ -312,9 +255,9 @@ type winRateTask struct {
 func (t *winRateTask) run(c0, c1, _ int, sc *scratch) {
 	k, w := t.k, c1-c0
 	q, acc := sc.a[:k*w], sc.b[:k*w]
-	opponentMix(q, t.opp, t.w, k, c0, w)
+	opponentMix(q, sc.m, t.opp, t.w, k, c0, w)
 	clear(acc)
-	winRatesChunk(acc, q, t.p, 1, k, c0, w)
+	winRatesChunk(acc, q, sc.coef, t.p, 1, k, c0, w)
 	for y := 0; y < k; y++ {
 		copy(row(t.g, y, c0, w), acc[y*w:y*w+w])
 	}
@@ -467,11 +410,8 @@ func payoffs(u, v []float64, a *Tensor, x, y []float64, M, N, c0, w int) {
 		ui, xi := u[i*w:i*w+w:i*w+w], x[i*w:i*w+w:i*w+w]
 		for j := 0; j < N; j++ {
 			aij := row(a, i*N+j, c0, w)
-			vj, yj := v[j*w:j*w+w:j*w+w], y[j*w:j*w+w:j*w+w]
-			for c, av := range aij {
-				ui[c] += av * yj[c]
-				vj[c] += av * xi[c]
-			}
+			fmaAcc(ui, aij, y[j*w:j*w+w])
+			fmaAcc(v[j*w:j*w+w], aij, xi)
 		}
 	}
 }
@@ -498,35 +438,19 @@ func zeroSumGap(dst, u, v []float64, M, N, w int) {
 func normalizeRows(t *Tensor, p, m, s []float64, r, c0, w int) {
 	copy(m, row(t, 0, c0, w))
 	for y := 1; y < r; y++ {
-		for i, v := range row(t, y, c0, w) {
-			m[i] = max(m[i], v)
-		}
+		maxAcc(m, row(t, y, c0, w))
 	}
 	clear(s)
 	for y := 0; y < r; y++ {
-		py, ly := p[y*w:y*w+w], row(t, y, c0, w)
-		for i, v := range ly {
-			e := math.Exp(v - m[i])
-			py[i] = e
-			s[i] += e
-		}
+		ly := row(t, y, c0, w)
+		subExpAcc(ly, p[y*w:y*w+w], ly, m, s)
 	}
+	logVec(m, s)
 	for i, v := range s {
-		m[i] += math.Log(v)
 		s[i] = 1 / v
 	}
 	for y := 0; y < r; y++ {
-		py, ly := p[y*w:y*w+w], row(t, y, c0, w)
-		for i := range ly {
-			ly[i] -= m[i]
-			py[i] *= s[i]
-		}
-	}
-}
-
-// logVec sets dst[i] = log(src[i]).
-func logVec(dst, src []float64) {
-	for i, v := range src[:len(dst)] {
-		dst[i] = math.Log(v)
+		subVec(row(t, y, c0, w), m)
+		mulVec(p[y*w:y*w+w], s)
 	}
 }
