@@ -149,3 +149,12 @@ func TestBinomialDistribution(t *testing.T) {
 		}
 	}
 }
+
+func TestLogFactorial(t *testing.T) {
+	for _, k := range []float64{0, 1, 2, 10, 255, 256, 257, 1000, 123456, 1e7} {
+		want, _ := math.Lgamma(k + 1)
+		if got := logFactorial(k); math.Abs(got-want) > 1e-13*math.Max(1, want) {
+			t.Errorf("ln %v! = %v, want %v", k, got, want)
+		}
+	}
+}

@@ -17,7 +17,9 @@ type benchArea struct {
 
 // benchAreas lists the areas in the order "selfplay bench -h" shows them.
 func benchAreas() []benchArea {
-	return []benchArea{}
+	return []benchArea{
+		{"league", "leaderboard: read 10^6 battles, BT fit + bootstraps, Elo; vs scipy", runBenchLeague},
+	}
 }
 
 func runBench(ctx context.Context, e *env, args []string) error {
