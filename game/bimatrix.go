@@ -2,6 +2,7 @@ package game
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 )
 
@@ -99,17 +100,48 @@ func (g *Normal) MatricesRat() (A, B [][]*big.Rat, err error) {
 // IsZeroSum reports whether the payoffs of all players sum to the same
 // constant at every profile (a constant-sum game), comparing exactly.
 func (g *Normal) IsZeroSum() bool {
-	var first *big.Rat
-	for k := range g.pay[0] {
-		sum := new(big.Rat)
-		for i := range g.shape {
-			sum.Add(sum, g.ratAt(i, k))
+	if len(g.shape) == 2 && g.exact[0] == nil && g.exact[1] == nil {
+		if same, ok := g.isConstSum2(); ok {
+			return same
 		}
-		if first == nil {
-			first = sum
-		} else if sum.Cmp(first) != 0 {
+	}
+	var first, sum, tmp big.Rat
+	for k := range g.pay[0] {
+		sum.SetInt64(0)
+		for i := range g.shape {
+			sum.Add(&sum, g.ratInto(i, k, &tmp))
+		}
+		if k == 0 {
+			first.Set(&sum)
+		} else if sum.Cmp(&first) != 0 {
 			return false
 		}
 	}
 	return true
+}
+
+// isConstSum2 is IsZeroSum for two players whose payoffs are all floats:
+// a+b is exactly s+e with s = fl(a+b) and e the rounding error (Knuth's
+// TwoSum), and that pair is unique for each exact sum, so equal pairs mean
+// equal sums. ok is false when a sum overflows.
+func (g *Normal) isConstSum2() (same, ok bool) {
+	a, b := g.pay[0], g.pay[1]
+	s0, e0 := twoSum(a[0], b[0])
+	for k := range a {
+		s, e := twoSum(a[k], b[k])
+		if math.IsInf(s, 0) {
+			return false, false
+		}
+		if s != s0 || e != e0 {
+			return false, true
+		}
+	}
+	return true, true
+}
+
+func twoSum(a, b float64) (s, e float64) {
+	s = a + b
+	bb := s - a
+	e = (a - (s - bb)) + (b - bb)
+	return s, e
 }

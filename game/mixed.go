@@ -26,13 +26,10 @@ func (g *Normal) Uniform() Mixed {
 // probability vector of the right length per player, or a vector is not a
 // distribution to within tol.
 func (g *Normal) CheckMixed(x Mixed, tol float64) error {
-	if len(x) != len(g.shape) {
-		return fmt.Errorf("%w: profile has %d players, game has %d", ErrShape, len(x), len(g.shape))
+	if err := g.checkMixedShape(len(x), func(i int) int { return len(x[i]) }); err != nil {
+		return err
 	}
 	for i, xi := range x {
-		if len(xi) != g.shape[i] {
-			return fmt.Errorf("%w: player %d has %d probabilities, game has %d strategies", ErrShape, i+1, len(xi), g.shape[i])
-		}
 		sum := 0.0
 		for s, p := range xi {
 			if !(p >= -tol) || math.IsInf(p, 0) {
@@ -47,20 +44,62 @@ func (g *Normal) CheckMixed(x Mixed, tol float64) error {
 	return nil
 }
 
-// Expected returns every player's expected payoff under the mixed profile x.
+// CheckMixedRat is CheckMixed for an exact profile, with no tolerance:
+// every probability must be non-nil and ≥ 0, and each player's must sum to
+// exactly 1.
+func (g *Normal) CheckMixedRat(x MixedRat) error {
+	if err := g.checkMixedShape(len(x), func(i int) int { return len(x[i]) }); err != nil {
+		return err
+	}
+	one := big.NewRat(1, 1)
+	for i, xi := range x {
+		sum := new(big.Rat)
+		for s, p := range xi {
+			if p == nil || p.Sign() < 0 {
+				return fmt.Errorf("game: player %d strategy %d has probability %v", i+1, s+1, p)
+			}
+			sum.Add(sum, p)
+		}
+		if sum.Cmp(one) != 0 {
+			return fmt.Errorf("game: player %d's probabilities sum to %s, not 1", i+1, sum.RatString())
+		}
+	}
+	return nil
+}
+
+func (g *Normal) checkMixedShape(n int, length func(i int) int) error {
+	if n != len(g.shape) {
+		return fmt.Errorf("%w: profile has %d players, game has %d", ErrShape, n, len(g.shape))
+	}
+	for i, m := range g.shape {
+		if length(i) != m {
+			return fmt.Errorf("%w: player %d has %d probabilities, game has %d strategies", ErrShape, i+1, length(i), m)
+		}
+	}
+	return nil
+}
+
+// Expected returns every player's expected payoff under the mixed profile x,
+// which must fit g (see CheckMixed).
 func (g *Normal) Expected(x Mixed) []float64 {
 	u := make([]float64, len(g.shape))
-	g.forEachWeight(x, -1, func(k int, w float64) {
-		for i := range u {
-			u[i] += w * g.pay[i][k]
+	m0 := g.shape[0]
+	x0 := x[0][:m0]
+	var buf walkBuf
+	w := g.walker(x, 0, &buf)
+	for w.next() {
+		wt, b := w.weight(), w.base()
+		for i, pay := range g.pay {
+			u[i] += wt * dotUnrolled(x0, pay[b:b+m0])
 		}
-	})
+	}
 	return u
 }
 
 // Deviation writes into dst (allocated if short) the payoff to player i of
 // each of its pure strategies when the other players play x, and returns it.
-// x[i] is ignored.
+// x[i] is ignored; the others must fit g. It does not allocate when dst is
+// long enough and the game has at most 17 players.
 func (g *Normal) Deviation(x Mixed, i int, dst []float64) []float64 {
 	m := g.shape[i]
 	if cap(dst) < m {
@@ -68,69 +107,152 @@ func (g *Normal) Deviation(x Mixed, i int, dst []float64) []float64 {
 	}
 	dst = dst[:m]
 	clear(dst)
-	if len(g.shape) == 2 {
-		g.deviation2(x, i, dst)
+	pay := g.pay[i]
+	m0 := g.shape[0]
+	var buf walkBuf
+	w := g.walker(x, i, &buf)
+	if i == 0 {
+		// Player 1's strategies are contiguous: an axpy per profile of
+		// the others.
+		for w.next() {
+			wt, b := w.weight(), w.base()
+			axpyUnrolled(dst, wt, pay[b:b+m])
+		}
 		return dst
 	}
+	// Player 1 is an opponent: for each strategy of player i, a dot
+	// product of x_1 with a contiguous run of payoffs.
+	x0 := x[0][:m0]
 	stride := g.stride[i]
-	pay := g.pay[i]
-	g.forEachWeight(x, i, func(k int, w float64) {
-		// k has player i's strategy 0; the others are at k + s·stride.
-		for s := range m {
-			dst[s] += w * pay[k+s*stride]
+	for w.next() {
+		wt, b := w.weight(), w.base()
+		for s := range dst {
+			dst[s] += wt * dotUnrolled(x0, pay[b+s*stride:b+s*stride+m0])
 		}
-	})
+	}
 	return dst
 }
 
-// deviation2 is Deviation for two players: a matrix-vector product.
-func (g *Normal) deviation2(x Mixed, i int, dst []float64) {
-	m0 := g.shape[0]
-	pay := g.pay[i]
-	if i == 0 {
-		for t, q := range x[1] {
-			if q == 0 {
-				continue
-			}
-			row := pay[t*m0 : (t+1)*m0]
-			for s, v := range row {
-				dst[s] += q * v
-			}
-		}
-		return
-	}
-	for t := range dst {
-		row := pay[t*m0 : (t+1)*m0]
-		sum := 0.0
-		for s, p := range x[0] {
-			sum += p * row[s]
-		}
-		dst[t] = sum
-	}
+// walkDepth is the number of enumerated players walkBuf holds without
+// allocating.
+const walkDepth = 16
+
+// walkBuf is stack storage for a profileWalker.
+type walkBuf struct {
+	players, pos [walkDepth]int
+	base         [walkDepth + 1]int
+	w            [walkDepth + 1]float64
 }
 
-// forEachWeight calls f for every profile index k with the probability w > 0
-// of k under x. When skip ≥ 0, player skip is left out: only profiles in
-// which skip plays its strategy 0 are visited, weighted by the others alone.
-func (g *Normal) forEachWeight(x Mixed, skip int, f func(k int, w float64)) {
+// profileWalker enumerates the pure profiles of the players other than
+// player 1 and one more (skip), restricted to strategies of non-zero
+// probability under x, with each partial profile's probability and its
+// contribution to the profile index. The player with the smallest stride
+// varies fastest, so payoffs are visited in memory order.
+type profileWalker struct {
+	x       Mixed
+	stride  []int
+	players []int // enumerated players, slowest first
+	pos     []int // current strategy of players[l]
+	idx     []int // idx[l+1]: index contribution of players[:l+1]
+	w       []float64
+	level   int
+	done    bool
+}
+
+func (g *Normal) walker(x Mixed, skip int, buf *walkBuf) profileWalker {
 	n := len(g.shape)
-	var rec func(i, k int, w float64)
-	rec = func(i, k int, w float64) {
-		if i < 0 {
-			f(k, w)
-			return
-		}
-		if i == skip {
-			rec(i-1, k, w)
-			return
-		}
-		for s, p := range x[i] {
-			if p != 0 {
-				rec(i-1, k+s*g.stride[i], w*p)
-			}
+	w := profileWalker{x: x, stride: g.stride, players: buf.players[:0]}
+	if n-1 > walkDepth {
+		w.players = make([]int, 0, n)
+	}
+	for j := n - 1; j > 0; j-- {
+		if j != skip {
+			w.players = append(w.players, j)
 		}
 	}
-	rec(n-1, 0, 1)
+	d := len(w.players)
+	if d <= walkDepth {
+		w.pos, w.idx, w.w = buf.pos[:d], buf.base[:d+1], buf.w[:d+1]
+	} else {
+		w.pos, w.idx, w.w = make([]int, d), make([]int, d+1), make([]float64, d+1)
+	}
+	w.w[0] = 1
+	if d > 0 {
+		w.pos[0] = -1
+	}
+	return w
+}
+
+// next advances to the next partial profile; it reports false when none
+// is left.
+func (w *profileWalker) next() bool {
+	d := len(w.players)
+	if d == 0 {
+		ok := !w.done
+		w.done = true
+		return ok
+	}
+	l := w.level
+	for l >= 0 {
+		j := w.players[l]
+		xj := w.x[j]
+		s := w.pos[l] + 1
+		for s < len(xj) && xj[s] == 0 {
+			s++
+		}
+		if s >= len(xj) {
+			l--
+			continue
+		}
+		w.pos[l] = s
+		w.w[l+1] = w.w[l] * xj[s]
+		w.idx[l+1] = w.idx[l] + s*w.stride[j]
+		if l == d-1 {
+			w.level = l
+			return true
+		}
+		l++
+		w.pos[l] = -1
+	}
+	w.level = -1
+	return false
+}
+
+func (w *profileWalker) weight() float64 { return w.w[len(w.players)] }
+func (w *profileWalker) base() int       { return w.idx[len(w.players)] }
+
+// dotUnrolled returns Σ a[k]·b[k] over len(a) terms with four partial sums,
+// which lets the CPU overlap the additions.
+func dotUnrolled(a, b []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= len(a); k += 4 {
+		s0 += a[k] * b[k]
+		s1 += a[k+1] * b[k+1]
+		s2 += a[k+2] * b[k+2]
+		s3 += a[k+3] * b[k+3]
+	}
+	for ; k < len(a); k++ {
+		s0 += a[k] * b[k]
+	}
+	return (s0 + s1) + (s2 + s3)
+}
+
+// axpyUnrolled adds alpha·x to dst (len(dst) terms).
+func axpyUnrolled(dst []float64, alpha float64, x []float64) {
+	x = x[:len(dst)]
+	k := 0
+	for ; k+4 <= len(dst); k += 4 {
+		dst[k] += alpha * x[k]
+		dst[k+1] += alpha * x[k+1]
+		dst[k+2] += alpha * x[k+2]
+		dst[k+3] += alpha * x[k+3]
+	}
+	for ; k < len(dst); k++ {
+		dst[k] += alpha * x[k]
+	}
 }
 
 // Regret returns, for each player, the gain of its best pure deviation from
@@ -141,12 +263,11 @@ func (g *Normal) Regret(x Mixed) []float64 {
 	var dev []float64
 	for i := range g.shape {
 		dev = g.Deviation(x, i, dev)
-		best, u := math.Inf(-1), 0.0
-		for s, v := range dev {
+		best := math.Inf(-1)
+		for _, v := range dev {
 			best = max(best, v)
-			u += x[i][s] * v
 		}
-		r[i] = best - u
+		r[i] = best - dotUnrolled(x[i], dev)
 	}
 	return r
 }
@@ -164,45 +285,71 @@ func (g *Normal) NashConv(x Mixed) float64 {
 type MixedRat [][]*big.Rat
 
 // DeviationRat is Deviation in exact arithmetic over the game's exact
-// payoffs.
+// payoffs. It returns new rationals.
 func (g *Normal) DeviationRat(x MixedRat, i int) []*big.Rat {
-	dst := make([]*big.Rat, g.shape[i])
+	m := g.shape[i]
+	dst := make([]*big.Rat, m)
 	for s := range dst {
 		dst[s] = new(big.Rat)
 	}
-	n := len(g.shape)
-	var tmp big.Rat
-	var rec func(j, k int, w *big.Rat)
-	rec = func(j, k int, w *big.Rat) {
-		if j < 0 {
-			for s := range dst {
-				tmp.Mul(w, g.ratAt(i, k+s*g.stride[i]))
-				dst[s].Add(dst[s], &tmp)
-			}
-			return
-		}
-		if j == i {
-			rec(j-1, k, w)
-			return
-		}
-		for s, p := range x[j] {
-			if p.Sign() != 0 {
-				rec(j-1, k+s*g.stride[j], new(big.Rat).Mul(w, p))
-			}
+	// Enumerate the profiles of the others with non-zero probability,
+	// keeping the probability of every prefix.
+	var others []int
+	for j := len(g.shape) - 1; j >= 0; j-- {
+		if j != i {
+			others = append(others, j)
 		}
 	}
-	rec(n-1, 0, big.NewRat(1, 1))
+	d := len(others)
+	pos := make([]int, d)
+	base := make([]int, d+1)
+	w := make([]big.Rat, d+1)
+	w[0].SetInt64(1)
+	var tmp, scratch big.Rat
+	stride := g.stride[i]
+	leaf := func(b int, wt *big.Rat) {
+		for s := range dst {
+			tmp.Mul(wt, g.ratInto(i, b+s*stride, &scratch))
+			dst[s].Add(dst[s], &tmp)
+		}
+	}
+	if d == 0 {
+		leaf(0, &w[0])
+		return dst
+	}
+	pos[0] = -1
+	for l := 0; l >= 0; {
+		j := others[l]
+		xj := x[j]
+		s := pos[l] + 1
+		for s < len(xj) && xj[s].Sign() == 0 {
+			s++
+		}
+		if s >= len(xj) {
+			l--
+			continue
+		}
+		pos[l] = s
+		w[l+1].Mul(&w[l], xj[s])
+		base[l+1] = base[l] + s*g.stride[j]
+		if l == d-1 {
+			leaf(base[d], &w[d])
+			continue
+		}
+		l++
+		pos[l] = -1
+	}
 	return dst
 }
 
 // RegretRat returns each player's regret at x in exact arithmetic.
 func (g *Normal) RegretRat(x MixedRat) []*big.Rat {
 	r := make([]*big.Rat, len(g.shape))
+	var tmp big.Rat
 	for i := range g.shape {
 		dev := g.DeviationRat(x, i)
 		best := dev[0]
 		u := new(big.Rat)
-		var tmp big.Rat
 		for s, v := range dev {
 			if v.Cmp(best) > 0 {
 				best = v
@@ -212,12 +359,4 @@ func (g *Normal) RegretRat(x MixedRat) []*big.Rat {
 		r[i] = new(big.Rat).Sub(best, u)
 	}
 	return r
-}
-
-// ratAt returns the exact payoff without copying when it is stored.
-func (g *Normal) ratAt(i, k int) *big.Rat {
-	if g.exact != nil && g.exact[i][k] != nil {
-		return g.exact[i][k]
-	}
-	return new(big.Rat).SetFloat64(g.pay[i][k])
 }
