@@ -1,8 +1,9 @@
+//go:build linux
+
 package cuda
 
 import (
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
@@ -13,20 +14,6 @@ import (
 
 	"github.com/ebitengine/purego"
 )
-
-// requireTool returns the path of tool, skipping the test when it is
-// missing unless SELFPLAY_REQUIRE_ORACLES=1 (CI), where it fails.
-func requireTool(t *testing.T, tool string) string {
-	t.Helper()
-	p, err := exec.LookPath(tool)
-	if err != nil {
-		if os.Getenv("SELFPLAY_REQUIRE_ORACLES") == "1" {
-			t.Fatalf("%s not found and SELFPLAY_REQUIRE_ORACLES=1: %v", tool, err)
-		}
-		t.Skipf("%s not found: %v", tool, err)
-	}
-	return p
-}
 
 // hostDevice is the device interface over engine.cu compiled for the host:
 // "device memory" is pinned Go memory and a launch runs every thread of
@@ -43,9 +30,6 @@ type hostDevice struct {
 // library and loads it.
 func newHostDevice(t *testing.T) *hostDevice {
 	t.Helper()
-	if runtime.GOOS != "linux" {
-		t.Skip("host-emulated kernels are loaded with dlopen on linux only")
-	}
 	gcc := requireTool(t, "gcc")
 	so := filepath.Join(t.TempDir(), "libengine.so")
 	cmd := exec.Command(gcc, "-x", "c", "-std=gnu11", "-O2", "-Wall", "-Werror", "-fPIC", "-shared",
