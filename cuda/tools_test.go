@@ -19,4 +19,3 @@ func requireTool(t *testing.T, tool string) string {
 	}
 	return p
 }
-
