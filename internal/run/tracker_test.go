@@ -14,6 +14,7 @@ func (c *counter) Add(n int) { c.n.Add(int64(n)) }
 
 func TestInterruptMidRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
 	var bar counter
 	tr := NewTracker(4, &bar)
 	var err error
