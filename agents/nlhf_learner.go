@@ -161,14 +161,6 @@ func samplePair(w *work, omega []float64, k int) (int, int) {
 // checkTau validates a regularization parameter that may be zero.
 func checkTau(p Params) error { return p.nonNegative("tau") }
 
-// needTau returns an error when an algorithm's schedule needs τ > 0.
-func needTau(p Params, why string) error {
-	if p.Float("tau") <= 0 {
-		return p.errf("tau", "%v: %s needs tau > 0", p.Float("tau"), why)
-	}
-	return nil
-}
-
 // sampledParams validates the common sampled-mode parameters.
 func sampledParams(p Params) error {
 	if err := p.atLeast("samples", 1); err != nil {

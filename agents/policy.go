@@ -73,6 +73,11 @@ func (l LogLinear) bind(env *Env) (realizer, error) {
 	d := l.Dim
 	if l.IncludeRef {
 		d++
+		for _, v := range env.refHost {
+			if math.IsInf(v, -1) {
+				return nil, fmt.Errorf("agents: log-linear policy with include_ref needs a reference with full support")
+			}
+		}
 	}
 	k, b := env.K, env.B
 	r := &logLinear{env: env, d: d, ridge: l.Ridge, phi: make([]float64, b*k*d), theta: make([]float64, d)}
