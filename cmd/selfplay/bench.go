@@ -19,6 +19,7 @@ type benchArea struct {
 func benchAreas() []benchArea {
 	return []benchArea{
 		{"league", "leaderboard: read 10^6 battles, BT fit + bootstraps, Elo; vs scipy", runBenchLeague},
+		{"engine", "batched mirror step + gap, zero-sum MW; vs same-run triad and scalar", runBenchEngine},
 	}
 }
 
