@@ -63,7 +63,7 @@ func Example_mirrorStep() {
 	be.Read(probs, pol)
 	fmt.Printf("transitive game: π = %.3f %.3f %.3f\n", math.Exp(probs[0*b+1]), math.Exp(probs[1*b+1]), math.Exp(probs[2*b+1]))
 	// Output:
-	// iteration   1: gaps 0.0000 0.2094, both below 1e-12: false
+	// iteration   1: gaps 0.0000 0.2090, both below 1e-12: false
 	// iteration 300: gaps 0.0000 0.0000, both below 1e-12: true
 	// transitive game: π = 0.936 0.047 0.016
 }
