@@ -11,12 +11,15 @@ const swissBudget = 1 << 20
 
 // Swiss plays the given number of rounds of a Swiss tournament. Before each
 // round the players are ordered by score, then Buchholz (the sum of their
-// opponents' scores), then list order, and paired by the Monrad rule: the
-// highest unpaired player meets the next highest one they have not met,
-// backtracking when that would leave someone without a legal opponent. With
-// an odd number of players the lowest-ordered player who has not had a bye
-// sits out and scores 1 point without a game (FIDE's pairing-allocated
-// bye). The final order is by score, then Buchholz.
+// opponents' scores), then list order (the seed order: put the strongest
+// first if known). Each score group is paired as in the Dutch system, the
+// top half against the bottom half in order (in a group of 8: 1–5, 2–6,
+// 3–7, 4–8); the odd player of a group floats down to the next. A pairing
+// that would be a rematch is repaired by backtracking: each player tries
+// the partners nearest its ideal one first. With an odd number of players
+// the lowest-ordered player who has not had a bye sits out and scores 1
+// point without a game (FIDE's pairing-allocated bye). The final order is
+// by score, then Buchholz.
 //
 // Pairing equals with equals concentrates the matches on the comparisons
 // the current standings are least sure of, which is why a few Swiss rounds
@@ -55,7 +58,7 @@ func Swiss(ctx context.Context, players []string, rounds int, play PlayFunc) (*T
 			t.score[order[k]]++
 			order = slices.Delete(order, k, k+1)
 		}
-		pairs, ok := monrad(order, t.met)
+		pairs, ok := pairSwiss(dutchOrder(order, t.score), t.met)
 		if !ok {
 			return nil, fmt.Errorf("%w: round %d of %d players", ErrNoPairing, r, n)
 		}
@@ -76,9 +79,40 @@ func cmpFloat(a, b float64) int {
 	return 0
 }
 
-// monrad pairs order (best first) without rematches: each player meets the
-// next available one, backtracking within a step budget.
-func monrad(order []int, met map[[2]int]bool) ([]Pairing, bool) {
+// dutchOrder rearranges players (sorted best first) so that pairing
+// neighbours gives the Dutch pairing: within each score group the top half
+// is interleaved with the bottom half. A group of odd size sends its last
+// player down to the next group.
+func dutchOrder(order []int, score []float64) []int {
+	out := make([]int, 0, len(order))
+	var carry []int
+	for i := 0; i < len(order); {
+		j := i
+		for j < len(order) && score[order[j]] == score[order[i]] {
+			j++
+		}
+		group := append(carry, order[i:j]...)
+		carry = nil
+		if len(group)%2 == 1 && j < len(order) {
+			carry = []int{group[len(group)-1]}
+			group = group[:len(group)-1]
+		}
+		half := len(group) / 2
+		for k := range half {
+			out = append(out, group[k], group[k+half])
+		}
+		if len(group)%2 == 1 { // the last group of an odd field; cannot happen after a bye
+			out = append(out, group[len(group)-1])
+		}
+		i = j
+	}
+	return append(out, carry...)
+}
+
+// pairSwiss pairs neighbours (0–1, 2–3, …) of order, avoiding rematches:
+// the first unpaired player takes the nearest available player after it
+// who is not a rematch, backtracking within a step budget.
+func pairSwiss(order []int, met map[[2]int]bool) ([]Pairing, bool) {
 	pairs := make([]Pairing, 0, len(order)/2)
 	used := make([]bool, len(order))
 	steps := 0

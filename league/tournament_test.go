@@ -300,19 +300,19 @@ func TestKendallTau(t *testing.T) {
 // standing. Secondary hypothesis: on the top quarter (precision at n/4),
 // anchored elimination matches or beats the partial round robin.
 //
-// Measured (seed 1; seeds 2–5 agree): half right. Swiss beats the partial
-// round robin clearly from 4 rounds on (τ 0.513 vs 0.492 at 64 matches,
-// 0.592 vs 0.559 at 96, 0.636 vs 0.610 at 128) and only marginally at 2–3
-// rounds (0.380 vs 0.367, 0.453 vs 0.443; under 2 standard errors for some
-// seeds). But elimination is the worst, not the middle: τ 0.318 at 31
-// matches against 0.367 for two round-robin rounds, and 0.405 anchored at
-// 62 against 0.492 for four rounds. On the top quarter unseeded
-// elimination is slightly ahead at n (0.536 vs 0.517) and anchored
-// elimination behind at 2n (0.558 vs 0.588). Kendall τ weighs every pair
-// equally, and an elimination leaves half the field tied after one loss,
-// ordered only by one binary game against the anchor; ArenaRL's anchor
-// comparisons are graded judgements, which carry more than a win or a
-// loss. The test asserts the measured ordering.
+// Measured (seed 1; seeds 2–6 agree): half right. Swiss (Dutch pairing)
+// beats the partial round robin clearly from 6 rounds on (τ 0.589 vs
+// 0.559 at 96 matches, 0.632 vs 0.610 at 128), slightly at 4 (0.502 vs
+// 0.492, 2–5 standard errors depending on the seed) and not at all at 2–3
+// rounds (0.369 vs 0.367, 0.447 vs 0.443). Elimination is the worst, not
+// the middle: τ 0.318 at 31 matches against 0.367 for two round-robin
+// rounds, and 0.405 anchored at 62 against 0.492 for four rounds. On the
+// top quarter unseeded elimination is slightly ahead at n (0.536 vs 0.517)
+// and anchored elimination behind at 2n (0.558 vs 0.588). Kendall τ weighs
+// every pair equally, and an elimination leaves half the field tied after
+// one loss, ordered only by one binary game against the anchor; ArenaRL's
+// anchor comparisons are graded judgements, which carry more than a win or
+// a loss. The test asserts the measured ordering.
 func TestTournamentEfficiency(t *testing.T) {
 	cfg := RecoveryConfig{Players: 32, Trials: 600, Seed: 1,
 		RoundRobinRounds: []int{2, 3, 4, 6, 8, 31}, SwissRounds: []int{2, 3, 4, 6, 8}}
@@ -344,8 +344,10 @@ func TestTournamentEfficiency(t *testing.T) {
 			t.Errorf("%s is not clearly better than %s (%.1f standard errors; τ %.3f vs %.3f)", a, b, m, at[a].Tau, at[b].Tau)
 		}
 	}
-	// About 2n matches: Swiss > partial round robin > anchored elimination.
-	better("swiss/4", "roundrobin/4")
+	// About 2n matches: Swiss ≥ partial round robin > anchored elimination.
+	if m := margin("swiss/4", "roundrobin/4"); m < 1 {
+		t.Errorf("4 Swiss rounds not ahead of 4 round-robin rounds (%.1f standard errors)", m)
+	}
 	better("roundrobin/4", "elimination-anchor/0")
 	// The anchor round is worth its matches against unseeded elimination,
 	// and the full round robin beats every partial format.
@@ -357,11 +359,11 @@ func TestTournamentEfficiency(t *testing.T) {
 	// About n matches: partial round robin > elimination; Swiss no worse.
 	better("roundrobin/2", "elimination/0")
 	for _, r := range []int{2, 3} {
-		if m := margin(fmt.Sprintf("swiss/%d", r), fmt.Sprintf("roundrobin/%d", r)); m < 0 {
+		if m := margin(fmt.Sprintf("swiss/%d", r), fmt.Sprintf("roundrobin/%d", r)); m < -2 {
 			t.Errorf("%d Swiss rounds worse than %[1]d round-robin rounds (%.1f standard errors)", r, m)
 		}
 	}
-	for _, r := range []int{4, 6, 8} {
+	for _, r := range []int{6, 8} {
 		better(fmt.Sprintf("swiss/%d", r), fmt.Sprintf("roundrobin/%d", r))
 	}
 }
