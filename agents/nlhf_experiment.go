@@ -264,6 +264,15 @@ func (e *Experiment) options(i int, seed uint64) Options {
 // including each algorithm's hyperparameters; it loads back to the same
 // experiment.
 func (e *Experiment) Resolved() ([]byte, error) {
+	v, err := e.ResolvedConfig()
+	if err != nil {
+		return nil, err
+	}
+	return config.Marshal(v)
+}
+
+// ResolvedConfig returns the value Resolved marshals.
+func (e *Experiment) ResolvedConfig() (any, error) {
 	type resolved struct {
 		Name        string          `yaml:"name"`
 		Description string          `yaml:"description,omitempty"`
@@ -312,7 +321,7 @@ func (e *Experiment) Resolved() ([]byte, error) {
 		}
 		out.Algorithms[i] = a
 	}
-	return config.Marshal(&out)
+	return &out, nil
 }
 
 // Labels returns the algorithms' labels in file order.
