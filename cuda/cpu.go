@@ -32,6 +32,7 @@ type CPU struct {
 
 	scratch []*scratch // one per worker (index 0 is the calling goroutine)
 	partial []float64  // per-chunk partial sums, chunk-major
+	dP      []float64  // D·P of the current Mirror call (shared P)
 
 	// Task values reused across calls so that dispatch does not allocate.
 	mirror  mirrorTask
@@ -47,7 +48,6 @@ type scratch struct {
 	a, b    []float64 // K×width each
 	m, s, t []float64 // width each
 	zs      []float64 // zero-sum state
-	coef    []float64 // K×K scaled shared preferences
 }
 
 // chunkTask processes contexts [c0, c1), the chunk-th chunk.
@@ -112,13 +112,9 @@ func (c *CPU) dispatch(t chunkTask, cols, width int) {
 }
 
 // grow makes every worker's scratch hold at least ab values in a and b,
-// w in m and s, zs in zs, and the partial sums nparts values; coef holds a
-// K×K matrix for K = ab/w.
+// w in m and s, zs in zs, and the partial sums nparts values.
 func (c *CPU) grow(ab, w, zs, nparts int) {
 	for _, s := range c.scratch {
-		if w > 0 && len(s.coef) < (ab/w)*(ab/w) {
-			s.coef = make([]float64, (ab/w)*(ab/w))
-		}
 		if len(s.a) < ab {
 			s.a, s.b = make([]float64, ab), make([]float64, ab)
 		}
@@ -244,6 +240,15 @@ func (c *CPU) Mirror(s *Step) error {
 	w := chunkWidth(k)
 	c.grow(k*w, w, 0, 0)
 	c.mirror = mirrorTask{s: s, k: k, b: b}
+	if s.P != nil && s.P.cols == 1 {
+		if len(c.dP) < k*k {
+			c.dP = make([]float64, k*k)
+		}
+		c.mirror.dP = c.dP[:k*k]
+		for i, v := range s.P.host {
+			c.mirror.dP[i] = s.D * v
+		}
+	}
 	c.dispatch(&c.mirror, b, w)
 	c.mirror = mirrorTask{}
 	return nil

@@ -40,15 +40,14 @@ func opponentMix(q, tmp []float64, opp []*Tensor, wts []float64, k, c0, w int) {
 	}
 }
 
-// winRatesChunk adds d·(P·q) to acc (both K×w) for the chunk. A shared P
-// is scaled by d into coef (K×K scratch) for the blocked kernel.
-func winRatesChunk(acc, q, coef []float64, p *Tensor, d float64, k, c0, w int) {
+// winRatesChunk adds d·(P·q) to acc (both K×w) for the chunk. For a shared
+// P, dP is d·P (K×K, computed once per call) unless d = 1.
+func winRatesChunk(acc, q []float64, p *Tensor, dP []float64, d float64, k, c0, w int) {
 	if p.cols == 1 {
-		coef = coef[:k*k]
-		for i, v := range p.host[:k*k] {
-			coef[i] = d * v
+		if d == 1 {
+			dP = p.host
 		}
-		gemmAcc(acc, q, coef, k, w)
+		gemmAcc(acc, q, dP, k, w)
 		return
 	}
 	for y := 0; y < k; y++ {
@@ -94,11 +93,11 @@ func logSoftmaxChunk(out *Tensor, l, m, s []float64, k, c0, w int, probs bool) {
 
 // measureChunk computes the measures of the chunk's policies, given their
 // log-probabilities logp (a K×B tensor) and probabilities pi (K×w, local).
-// g (K×w), coef (K×K) and m, s, t (w) are scratch. Per-context values go to the optional
+// g (K×w) and m, s, t (w) are scratch. Per-context values go to the optional
 // outputs; the chunk's sums are returned.
-func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, coef, m, s, t []float64, k, c0, w int, gap, kl, expl *Tensor) (sumGap, sumKL, sumExpl float64) {
+func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, m, s, t []float64, k, c0, w int, gap, kl, expl *Tensor) (sumGap, sumKL, sumExpl float64) {
 	clear(g[:k*w])
-	winRatesChunk(g, pi, coef, p, 1, k, c0, w)
+	winRatesChunk(g, pi, p, nil, 1, k, c0, w)
 	m, s = m[:w], s[:w]
 	// Exploitability: max_y g(y) − 1/2.
 	copy(m, g[:w])
@@ -181,6 +180,7 @@ func measureChunk(logp, ref, p *Tensor, tau float64, pi, g, coef, m, s, t []floa
 type mirrorTask struct {
 	s    *Step
 	k, b int
+	dP   []float64 // D·P for a shared P
 }
 
 func (t *mirrorTask) run(c0, c1, _ int, sc *scratch) {
@@ -213,7 +213,7 @@ func (t *mirrorTask) run(c0, c1, _ int, sc *scratch) {
 		switch {
 		case len(s.Opp) > 0:
 			opponentMix(q, sc.m, s.Opp, s.W, k, c0, w)
-			winRatesChunk(l, q, sc.coef, s.P, s.D, k, c0, w)
+			winRatesChunk(l, q, s.P, t.dP, s.D, k, c0, w)
 		case s.G != nil:
 			for y := 0; y < k; y++ {
 				axpy(l[y*w:y*w+w], s.D, row(s.G, y, c0, w))
@@ -223,7 +223,7 @@ func (t *mirrorTask) run(c0, c1, _ int, sc *scratch) {
 	measures := s.Gap != nil || s.KL != nil || s.Expl != nil
 	logSoftmaxChunk(s.Out, l, sc.m, sc.s, k, c0, w, measures)
 	if measures {
-		measureChunk(s.Out, s.Ref, s.P, s.Tau, l, q, sc.coef, sc.m, sc.s, sc.t, k, c0, w, s.Gap, s.KL, s.Expl)
+		measureChunk(s.Out, s.Ref, s.P, s.Tau, l, q, sc.m, sc.s, sc.t, k, c0, w, s.Gap, s.KL, s.Expl)
 	}
 }
 
@@ -240,7 +240,7 @@ func (t *measureTask) run(c0, c1, chunk int, sc *scratch) {
 	for y := 0; y < k; y++ {
 		expVec(pi[y*w:y*w+w], row(m.Pol, y, c0, w))
 	}
-	gp, kl, ex := measureChunk(m.Pol, m.Ref, m.P, m.Tau, pi, g, sc.coef, sc.m, sc.s, sc.t, k, c0, w, m.Gap, m.KL, m.Expl)
+	gp, kl, ex := measureChunk(m.Pol, m.Ref, m.P, m.Tau, pi, g, sc.m, sc.s, sc.t, k, c0, w, m.Gap, m.KL, m.Expl)
 	t.partial[3*chunk], t.partial[3*chunk+1], t.partial[3*chunk+2] = gp, kl, ex
 }
 
@@ -257,7 +257,7 @@ func (t *winRateTask) run(c0, c1, _ int, sc *scratch) {
 	q, acc := sc.a[:k*w], sc.b[:k*w]
 	opponentMix(q, sc.m, t.opp, t.w, k, c0, w)
 	clear(acc)
-	winRatesChunk(acc, q, sc.coef, t.p, 1, k, c0, w)
+	winRatesChunk(acc, q, t.p, nil, 1, k, c0, w)
 	for y := 0; y < k; y++ {
 		copy(row(t.g, y, c0, w), acc[y*w:y*w+w])
 	}
