@@ -112,11 +112,21 @@ func (g *Normal) Deviation(x Mixed, i int, dst []float64) []float64 {
 	var buf walkBuf
 	w := g.walker(x, i, &buf)
 	if i == 0 {
-		// Player 1's strategies are contiguous: an axpy per profile of
-		// the others.
+		// Player 1's strategies are contiguous: dst += Σ w·row over the
+		// profiles of the others, four rows per pass over dst.
+		var wts [4]float64
+		var rows [4][]float64
+		n := 0
 		for w.next() {
-			wt, b := w.weight(), w.base()
-			axpyUnrolled(dst, wt, pay[b:b+m])
+			b := w.base()
+			wts[n], rows[n] = w.weight(), pay[b:b+m]
+			if n++; n == 4 {
+				axpy4(dst, &wts, &rows)
+				n = 0
+			}
+		}
+		for r := range n {
+			axpyUnrolled(dst, wts[r], rows[r])
 		}
 		return dst
 	}
@@ -252,6 +262,15 @@ func axpyUnrolled(dst []float64, alpha float64, x []float64) {
 	}
 	for ; k < len(dst); k++ {
 		dst[k] += alpha * x[k]
+	}
+}
+
+// axpy4 adds Σ_r w[r]·rows[r] to dst, loading and storing dst once.
+func axpy4(dst []float64, w *[4]float64, rows *[4][]float64) {
+	r0, r1, r2, r3 := rows[0][:len(dst)], rows[1][:len(dst)], rows[2][:len(dst)], rows[3][:len(dst)]
+	w0, w1, w2, w3 := w[0], w[1], w[2], w[3]
+	for k := range dst {
+		dst[k] += (w0*r0[k] + w1*r1[k]) + (w2*r2[k] + w3*r3[k])
 	}
 }
 
