@@ -218,3 +218,65 @@ func TestZeroSumCancel(t *testing.T) {
 		t.Fatalf("cancelled ZeroSum: %v, want context.Canceled", err)
 	}
 }
+
+// TestCPUConcurrentCallers runs steps from several goroutines on one
+// backend (calls are serialized) and checks each result against a
+// sequential run; with -race it also checks the worker hand-off.
+func TestCPUConcurrentCallers(t *testing.T) {
+	be := NewCPU(2)
+	defer be.Close()
+	h := harness{t, be}
+	k, b := 8, 700
+	type job struct {
+		step Step
+		pol  *Tensor
+		init []float64
+	}
+	jobs := make([]job, 4)
+	for i := range jobs {
+		r := rand.New(rand.NewPCG(uint64(i), 99))
+		init := randPolicies(r, k, b, 1)
+		pol := h.tensor(k, b, init)
+		P := h.tensor(k*k, 1, randPref(r, k, 1))
+		jobs[i] = job{Step{Out: pol, Base: pol, A: 1, D: 0.3, P: P, Opp: []*Tensor{pol}, W: []float64{1}}, pol, init}
+	}
+	done := make(chan error)
+	for i := range jobs {
+		go func() {
+			for it := 0; it < 20; it++ {
+				if err := be.Mirror(&jobs[i].step); err != nil {
+					done <- err
+					return
+				}
+			}
+			done <- nil
+		}()
+	}
+	for range jobs {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, j := range jobs {
+		got := h.read(j.pol)
+		if err := be.Write(j.pol, j.init); err != nil {
+			t.Fatal(err)
+		}
+		for it := 0; it < 20; it++ {
+			if err := be.Mirror(&jobs[i].step); err != nil {
+				t.Fatal(err)
+			}
+		}
+		want := h.read(j.pol)
+		for n := range got {
+			if got[n] != want[n] {
+				t.Fatalf("job %d: concurrent result differs at %d: %v vs %v", i, n, got[n], want[n])
+			}
+		}
+	}
+	// A freed tensor is refused.
+	be.Free(jobs[0].pol)
+	if err := be.Mirror(&jobs[0].step); !errors.Is(err, ErrForeign) {
+		t.Fatalf("step on a freed tensor: %v, want ErrForeign", err)
+	}
+}
