@@ -41,7 +41,8 @@ func opponentMix(q, tmp []float64, opp []*Tensor, wts []float64, k, c0, w int) {
 }
 
 // winRatesChunk adds d·(P·q) to acc (both K×w) for the chunk. For a shared
-// P, dP is d·P (K×K, computed once per call) unless d = 1.
+// P, dP is d·P (K×K, computed once per call) unless d = 1. With one P per
+// context and d ≠ 1, q is scaled by d in place.
 func winRatesChunk(acc, q []float64, p *Tensor, dP []float64, d float64, k, c0, w int) {
 	if p.cols == 1 {
 		if d == 1 {
@@ -50,14 +51,16 @@ func winRatesChunk(acc, q []float64, p *Tensor, dP []float64, d float64, k, c0, 
 		gemmAcc(acc, q, dP, k, w)
 		return
 	}
+	if d != 1 {
+		q = q[:k*w]
+		for i := range q {
+			q[i] *= d
+		}
+	}
 	for y := 0; y < k; y++ {
 		ay := acc[y*w : y*w+w : y*w+w]
 		for j := 0; j < k; j++ {
-			qj := q[j*w : j*w+w : j*w+w]
-			pr := row(p, y*k+j, c0, w)
-			for i, v := range qj {
-				ay[i] += d * pr[i] * v
-			}
+			fmaAcc(ay, row(p, y*k+j, c0, w), q[j*w:j*w+w])
 		}
 	}
 }
