@@ -101,11 +101,19 @@ func btNewton(pairs []pairStat, n int, prior float64, wantCov bool, start []floa
 	const maxIter = 200
 	for it := 1; it <= maxIter; it++ {
 		btHessian(pairs, beta, prior, grad, h)
-		if !chol.Factorize(h) {
-			return btFit{}, fmt.Errorf("bradley-terry: singular Hessian at iteration %d (players not strongly connected?)", it)
+		if err := dampedSolve(&chol, h, g, step); err != nil {
+			return btFit{}, fmt.Errorf("bradley-terry: iteration %d: %w", it, err)
 		}
-		if err := chol.SolveVecTo(step, g); err != nil {
-			return btFit{}, fmt.Errorf("bradley-terry: %w", err)
+		// Far from the optimum (a warm start from another data set, a
+		// player whose record changed completely) a Newton step on the
+		// logistic likelihood can be huge, and out there the curvature
+		// vanishes; cap it at btMaxStep nats, the line search does the rest.
+		var big float64
+		for i := range n {
+			big = max(big, math.Abs(step.AtVec(i)))
+		}
+		if big > btMaxStep {
+			step.ScaleVec(btMaxStep/big, step)
 		}
 		// Backtrack until the likelihood does not fall: far from the
 		// optimum a full Newton step can overshoot.
@@ -144,6 +152,43 @@ func btNewton(pairs []pairStat, n int, prior float64, wantCov bool, start []floa
 		}
 	}
 	return btFit{}, fmt.Errorf("bradley-terry: Newton did not converge in %d iterations", maxIter)
+}
+
+// btMaxStep caps one Newton step, in natural-log odds (about 870 rating
+// points).
+const btMaxStep = 5
+
+// dampedSolve solves h·x = g by Cholesky. When h is not numerically
+// positive definite (nearly separated data drive some curvatures to
+// zero), it adds λI with λ growing from 10⁻¹⁰ of the mean diagonal until
+// the factorisation succeeds: a Levenberg–Marquardt step, still an ascent
+// direction. h is modified only in that case.
+func dampedSolve(chol *mat.Cholesky, h *mat.SymDense, g, x *mat.VecDense) error {
+	n := h.SymmetricDim()
+	var lambda float64
+	for chol.Factorize(h) == false {
+		if lambda == 0 {
+			var tr float64
+			for i := range n {
+				tr += h.At(i, i)
+			}
+			lambda = 1e-10 * max(tr/float64(n), 1)
+		} else {
+			lambda *= 100
+		}
+		if lambda > 1e12 {
+			return errors.New("the Hessian cannot be made positive definite")
+		}
+		for i := range n {
+			h.SetSym(i, i, h.At(i, i)+lambda)
+		}
+	}
+	// Ill-conditioning alone is fine: gonum still solves and reports a
+	// mat.Condition, and the line search keeps the step safe.
+	if err := chol.SolveVecTo(x, g); err != nil && !isCondition(err) {
+		return err
+	}
+	return nil
 }
 
 // btHessian fills grad with the gradient of btLogLik at beta and h with
@@ -191,7 +236,7 @@ func btCovariance(h *mat.SymDense, n int, gauge bool) (*mat.SymDense, error) {
 		return nil, errors.New("bradley-terry: information matrix is singular")
 	}
 	var cov mat.SymDense
-	if err := chol.InverseTo(&cov); err != nil {
+	if err := chol.InverseTo(&cov); err != nil && !isCondition(err) {
 		return nil, fmt.Errorf("bradley-terry: covariance: %w", err)
 	}
 	if gauge {
@@ -203,6 +248,12 @@ func btCovariance(h *mat.SymDense, n int, gauge bool) (*mat.SymDense, error) {
 		}
 	}
 	return &cov, nil
+}
+
+// isCondition reports whether err only warns of ill-conditioning.
+func isCondition(err error) bool {
+	var c mat.Condition
+	return errors.As(err, &c)
 }
 
 // btCentre shifts beta to mean zero.

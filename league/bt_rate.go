@@ -8,6 +8,14 @@ import (
 	"sync/atomic"
 )
 
+// btDegeneratePrior is the prior, in virtual ties per player, that keeps a
+// bootstrap resample's strengths finite when the resample is not strongly
+// connected. It is weak on purpose: a player the resample cannot place
+// runs far out, giving it the very wide interval it deserves, while
+// players the data do place barely move. (One virtual tie would pull
+// weakly linked groups towards the average and bias their intervals.)
+const btDegeneratePrior = 0.01
+
 // btRater prepares the Bradley–Terry leaderboard.
 //
 // Rating = 1000 + 400·β/ln 10 with mean 1000 over the rated players, or
@@ -23,8 +31,9 @@ import (
 // excludes everyone else, saying in the notes which side of the rated
 // group each excluded player is on. With opt.BT.Prior > 0 everyone is
 // rated. A bootstrap resample that is not strongly connected is fitted
-// with a prior of one virtual tie per player (or opt.BT.Prior if larger),
-// and the notes count such resamples.
+// with btDegeneratePrior (or opt.BT.Prior when set), every resample is then
+// aligned to the point fit by the games-weighted mean strength, and the
+// notes count such resamples.
 func btRater(bs *Battles, cells []BattleCell, active []int, anchor int, opt RateOptions) (*rater, error) {
 	n := len(bs.Names)
 	prior := opt.BT.Prior
@@ -83,25 +92,56 @@ func btRater(bs *Battles, cells []BattleCell, active []int, anchor int, opt Rate
 	}
 	draw := cellResampler(sub)
 	var degenerate atomic.Int64
+	// Resamples return raw strengths; finish turns them into ratings once
+	// it is known whether any resample was degenerate.
 	rt.resample = func(rng *rand.Rand) ([]float64, error) {
 		pairs := folder.fold(sub, draw(rng))
 		p := prior
 		if p == 0 && !stronglyConnected(pairs, m) {
 			degenerate.Add(1)
-			p = 1
+			p = btDegeneratePrior
 		}
 		// Start from the point fit: a resample's optimum is close to it.
 		f, err := fitBT(pairs, m, p, false, fit.beta)
 		if err != nil {
 			return nil, err
 		}
-		return toRating(f.beta), nil
+		return f.beta, nil
 	}
-	rt.lateNotes = func() []string {
-		if d := degenerate.Load(); d > 0 {
-			return []string{fmt.Sprintf("%d of %d bootstrap resamples were not strongly connected (no MLE); they were fitted with one virtual tie per player", d, opt.Bootstrap)}
+	rt.finish = func(reps [][]float64) []string {
+		d := degenerate.Load()
+		if d == 0 || a >= 0 {
+			for r, beta := range reps {
+				reps[r] = toRating(beta)
+			}
+			if d == 0 {
+				return nil
+			}
+			return []string{fmt.Sprintf("%d of %d bootstrap resamples were not strongly connected (no MLE); they were fitted with %g virtual ties per player", d, len(reps), btDegeneratePrior)}
 		}
-		return nil
+		// Some players' strengths run off in degenerate resamples, and so
+		// would the mean of all strengths, dragging every interval with
+		// it. Align each resample to the point fit by the games-weighted
+		// mean difference instead, which the rarely-playing players barely
+		// move.
+		games := make([]float64, m)
+		var total float64
+		for _, p := range folder.fold(sub, nil) {
+			games[p.I] += p.Games
+			games[p.J] += p.Games
+			total += 2 * p.Games
+		}
+		for _, beta := range reps {
+			var shift float64
+			for j, b := range beta {
+				shift += games[j] * (b - fit.beta[j])
+			}
+			shift /= total
+			for j, b := range beta {
+				beta[j] = rt.rating[j] + eloScale*(b-fit.beta[j]-shift)
+			}
+		}
+		return []string{fmt.Sprintf("%d of %d bootstrap resamples were not strongly connected (no MLE); they were fitted with %g virtual ties per player, and every resample was aligned to the point fit by the games-weighted mean strength rather than the plain mean, which the rarely-playing players would swing", d, len(reps), btDegeneratePrior)}
 	}
 	return rt, nil
 }

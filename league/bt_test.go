@@ -385,3 +385,44 @@ func TestBTAgainstScipySynthetic(t *testing.T) {
 	}
 	checkAgainstScipy(t, py, path)
 }
+
+// TestBTBootstrapLongTail: on real data with a long tail every resample
+// loses strong connectivity. The intervals must still bracket the point
+// fit, and players with few games must get wider intervals.
+func TestBTBootstrapLongTail(t *testing.T) {
+	bs := NewBattles()
+	if _, err := ReadBattleFile("testdata/football_2018_2019.csv", bs, ReadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	opt := DefaultRateOptions(MethodBT)
+	opt.Bootstrap, opt.Seed = 60, 2
+	if testing.Short() {
+		opt.Bootstrap = 30
+	}
+	lb := rateOK(t, bs, opt)
+	if !strings.Contains(strings.Join(lb.Notes, "\n"), "aligned to the point fit") {
+		t.Fatalf("notes %q", lb.Notes)
+	}
+	outside := 0
+	var fewW, manyW []float64
+	for _, p := range lb.Players {
+		if p.Rating < p.CILow || p.Rating > p.CIHigh {
+			outside++
+		}
+		switch w := p.CIHigh - p.CILow; {
+		case p.Games <= 4:
+			fewW = append(fewW, w)
+		case p.Games >= 20:
+			manyW = append(manyW, w)
+		}
+	}
+	if outside > len(lb.Players)/50 {
+		t.Errorf("%d of %d point ratings fall outside their intervals", outside, len(lb.Players))
+	}
+	slices.Sort(fewW)
+	slices.Sort(manyW)
+	if len(fewW) < 5 || len(manyW) < 5 || fewW[len(fewW)/2] < 2*manyW[len(manyW)/2] {
+		t.Errorf("median width: %d players with ≤ 4 games %.0f, %d with ≥ 20 games %.0f",
+			len(fewW), fewW[len(fewW)/2], len(manyW), manyW[len(manyW)/2])
+	}
+}

@@ -123,8 +123,9 @@ type rater struct {
 	resample func(rng *rand.Rand) ([]float64, error)
 	excluded []int
 	notes    []string
-	// lateNotes, when not nil, adds notes after the bootstrap ran.
-	lateNotes func() []string
+	// finish, when not nil, post-processes the bootstrap replicates in
+	// place (for example from strengths to ratings) and returns notes.
+	finish func(reps [][]float64) []string
 }
 
 // Rate rates the players of bs by opt.Method.
@@ -221,6 +222,9 @@ func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, erro
 		if err != nil {
 			return nil, fmt.Errorf("bootstrap: %w", err)
 		}
+		if rt.finish != nil {
+			rt.notes = append(rt.notes, rt.finish(reps)...)
+		}
 		lo = make([]float64, len(rt.players))
 		hi = make([]float64, len(rt.players))
 		buf := make([]float64, 0, len(reps))
@@ -228,9 +232,6 @@ func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, erro
 			lo[j], hi[j] = percentileCI(reps, j, buf)
 		}
 		ciNote = fmt.Sprintf("95%% CIs: percentile bootstrap over %d resamples, seed %d", opt.Bootstrap, opt.Seed)
-		if rt.lateNotes != nil {
-			rt.notes = append(rt.notes, rt.lateNotes()...)
-		}
 	case lo == nil:
 		lo = slices.Clone(rt.rating)
 		hi = slices.Clone(rt.rating)
