@@ -166,7 +166,7 @@ const btMaxStep = 5
 func dampedSolve(chol *mat.Cholesky, h *mat.SymDense, g, x *mat.VecDense) error {
 	n := h.SymmetricDim()
 	var lambda float64
-	for chol.Factorize(h) == false {
+	for !chol.Factorize(h) {
 		if lambda == 0 {
 			var tr float64
 			for i := range n {
