@@ -348,7 +348,7 @@ func (p *nfgParser) readStrategies() error {
 		p.strategies = make([][]string, 0, n)
 		for p.sc.tok == tokLBrace {
 			if len(p.strategies) == n {
-				return p.sc.expected(fmt.Sprintf(`"}" after the strategies of the %d players`, n))
+				return p.sc.expected(fmt.Sprintf(`"}" after the strategies of %s`, counted(n, "player")))
 			}
 			var labels []string
 			for {
@@ -381,7 +381,7 @@ func (p *nfgParser) readStrategies() error {
 	case tokWord: // counts
 		for p.sc.tok == tokWord {
 			if len(p.shape) == n {
-				return p.sc.expected(fmt.Sprintf(`"}" after the strategy counts of the %d players`, n))
+				return p.sc.expected(fmt.Sprintf(`"}" after the strategy counts of %s`, counted(n, "player")))
 			}
 			m, ok := digitsValue(p.sc.text)
 			if !ok || m <= 0 || m > MaxProfiles {
@@ -453,12 +453,12 @@ func (p *nfgParser) readPayoffBody() (*Normal, error) {
 	for c := 0; ; c++ {
 		if p.sc.tok == tokEOF {
 			if c < want {
-				return nil, p.sc.expected(fmt.Sprintf("payoff %d of %d (%d players × %d profiles)", c+1, want, n, p.profiles))
+				return nil, p.sc.expected(fmt.Sprintf("payoff %d of %d (%s × %s)", c+1, want, counted(n, "player"), counted(p.profiles, "profile")))
 			}
 			break
 		}
 		if c == want {
-			return nil, p.sc.expected(fmt.Sprintf("end of file after %d payoffs (%d players × %d profiles)", want, n, p.profiles))
+			return nil, p.sc.expected(fmt.Sprintf("end of file after %s (%s × %s)", counted(want, "payoff"), counted(n, "player"), counted(p.profiles, "profile")))
 		}
 		if p.sc.tok != tokWord {
 			return nil, p.sc.expected("a payoff (a number)")
@@ -526,10 +526,10 @@ func (p *nfgParser) readOutcomeBody() (*Normal, error) {
 				if len(oc.Payoffs) < n {
 					return nil, p.sc.expected(fmt.Sprintf("payoff %d of %d of outcome %d (a number)", len(oc.Payoffs)+1, n, len(t.list)+1))
 				}
-				return nil, p.sc.expected(fmt.Sprintf(`"}" after the %d payoffs of outcome %d`, n, len(t.list)+1))
+				return nil, p.sc.expected(fmt.Sprintf(`"}" after %s of outcome %d`, counted(n, "payoff"), len(t.list)+1))
 			}
 			if len(oc.Payoffs) == n {
-				return nil, p.sc.expected(fmt.Sprintf(`"}" after the %d payoffs of outcome %d`, n, len(t.list)+1))
+				return nil, p.sc.expected(fmt.Sprintf(`"}" after %s of outcome %d`, counted(n, "payoff"), len(t.list)+1))
 			}
 			num, what := parseNFGNumber(p.sc.text)
 			if what != "" {
@@ -575,14 +575,14 @@ func (p *nfgParser) readOutcomeBody() (*Normal, error) {
 			break
 		}
 		if len(t.index) == p.profiles {
-			return nil, p.sc.expected(fmt.Sprintf("end of file after the %d outcome numbers", p.profiles))
+			return nil, p.sc.expected(fmt.Sprintf("end of file after %s (one per profile)", counted(p.profiles, "outcome number")))
 		}
 		o, ok := digitsValue(p.sc.text)
 		if p.sc.tok != tokWord || !ok {
 			return nil, p.sc.expected(fmt.Sprintf("the outcome number of profile %d (0 to %d)", len(t.index)+1, len(t.list)))
 		}
 		if o > len(t.list) {
-			return nil, p.sc.errorf(p.sc.tLine, p.sc.tCo, "outcome %d of profile %d out of range: there are %d outcomes", o, len(t.index)+1, len(t.list))
+			return nil, p.sc.errorf(p.sc.tLine, p.sc.tCo, "outcome %d of profile %d out of range: the file lists %s", o, len(t.index)+1, counted(len(t.list), "outcome"))
 		}
 		t.index = append(t.index, int32(o))
 	}
@@ -608,4 +608,12 @@ func digitsValue(b []byte) (int, bool) {
 		v = 10*v + int(c-'0')
 	}
 	return v, true
+}
+
+// counted returns "1 player", "2 players".
+func counted(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
