@@ -360,29 +360,24 @@ func ScalarZeroSum(a []float64, m, n, b, iters int, eta float64, gap []float64) 
 	}
 }
 
-// BenchZeroSum times z on be next to the triad over the same logical bytes
-// and, if scalar, the scalar reference; see BenchMirror.
-func BenchZeroSum(ctx context.Context, be Backend, z ZeroSumBench, workers int, scalar bool, minTime time.Duration) (Speed, error) {
-	r := rand.New(rand.NewPCG(2, uint64(z.M*z.N)))
-	a := make([]float64, z.M*z.N*z.B)
-	for i := range a {
-		a[i] = 2*r.Float64() - 1
+// zeroSumBench holds a zero-sum benchmark's inputs on a backend.
+type zeroSumBench struct {
+	be     Backend
+	z      ZeroSumBench
+	op     ZeroSum
+	a      []float64 // payoffs, for the scalar reference
+	ux, uy []float64 // uniform starting strategies
+	ts     []*Tensor
+}
+
+func newZeroSumBench(be Backend, z ZeroSumBench) (*zeroSumBench, error) {
+	if z.B < 1 || z.M < 1 || z.N < 1 || z.Iters < 1 {
+		return nil, fmt.Errorf("%w: zero-sum benchmark %d games of %d×%d, %d rounds", ErrArgument, z.B, z.M, z.N, z.Iters)
 	}
-	var ts []*Tensor
-	defer func() {
-		for _, t := range ts {
-			be.Free(t)
-		}
-	}()
-	alloc := func(rows int, v []float64) (*Tensor, error) {
-		t, err := be.Alloc(rows, z.B)
-		if err == nil {
-			ts = append(ts, t)
-			if v != nil {
-				err = be.Write(t, v)
-			}
-		}
-		return t, err
+	r := rand.New(rand.NewPCG(2, uint64(z.M*z.N)))
+	zb := &zeroSumBench{be: be, z: z, a: make([]float64, z.M*z.N*z.B)}
+	for i := range zb.a {
+		zb.a[i] = 2*r.Float64() - 1
 	}
 	uniform := func(k int) []float64 {
 		v := make([]float64, k*z.B)
@@ -391,39 +386,67 @@ func BenchZeroSum(ctx context.Context, be Backend, z ZeroSumBench, workers int, 
 		}
 		return v
 	}
-	var op ZeroSum
-	var err error
-	op.M, op.N, op.Eta, op.Iters, op.Optimistic = z.M, z.N, 0.1, z.Iters, true
+	zb.ux, zb.uy = uniform(z.M), uniform(z.N)
+	zb.op = ZeroSum{M: z.M, N: z.N, Eta: 0.1, Iters: z.Iters, Optimistic: true}
+	op := &zb.op
 	for _, t := range []struct {
 		dst  **Tensor
 		rows int
 		v    []float64
-	}{{&op.A, z.M * z.N, a}, {&op.X, z.M, nil}, {&op.Y, z.N, nil}, {&op.XAvg, z.M, nil}, {&op.YAvg, z.N, nil},
+	}{{&op.A, z.M * z.N, zb.a}, {&op.X, z.M, nil}, {&op.Y, z.N, nil}, {&op.XAvg, z.M, nil}, {&op.YAvg, z.N, nil},
 		{&op.Gap, 1, nil}, {&op.GapAvg, 1, nil}} {
-		if *t.dst, err = alloc(t.rows, t.v); err != nil {
-			return Speed{}, err
+		x, err := be.Alloc(t.rows, z.B)
+		if err != nil {
+			zb.free()
+			return nil, err
+		}
+		zb.ts = append(zb.ts, x)
+		*t.dst = x
+		if t.v != nil {
+			if err := be.Write(x, t.v); err != nil {
+				zb.free()
+				return nil, err
+			}
 		}
 	}
-	ux, uy := uniform(z.M), uniform(z.N)
-	run := func() error {
-		if err := be.Write(op.X, ux); err != nil {
-			return err
-		}
-		if err := be.Write(op.Y, uy); err != nil {
-			return err
-		}
-		return be.ZeroSum(ctx, &op)
+	return zb, nil
+}
+
+// run restarts from uniform strategies and runs all rounds.
+func (zb *zeroSumBench) run(ctx context.Context) error {
+	if err := zb.be.Write(zb.op.X, zb.ux); err != nil {
+		return err
 	}
+	if err := zb.be.Write(zb.op.Y, zb.uy); err != nil {
+		return err
+	}
+	return zb.be.ZeroSum(ctx, &zb.op)
+}
+
+func (zb *zeroSumBench) free() {
+	for _, t := range zb.ts {
+		zb.be.Free(t)
+	}
+}
+
+// BenchZeroSum times z on be next to the triad over the same logical bytes
+// and, if scalar, the scalar reference; see BenchMirror.
+func BenchZeroSum(ctx context.Context, be Backend, z ZeroSumBench, workers int, scalar bool, minTime time.Duration) (Speed, error) {
+	zb, err := newZeroSumBench(be, z)
+	if err != nil {
+		return Speed{}, err
+	}
+	defer zb.free()
 	triad := triadFor(z.Bytes()/int64(z.Iters), workers)
 	gap := make([]float64, z.B)
 	var steps, triads, scalars []time.Duration
-	if err := run(); err != nil {
+	if err := zb.run(ctx); err != nil {
 		return Speed{}, err
 	}
 	start := time.Now()
 	for round := 0; round < 3 || time.Since(start) < minTime; round++ {
 		t0 := time.Now()
-		if err := run(); err != nil {
+		if err := zb.run(ctx); err != nil {
 			return Speed{}, err
 		}
 		steps = append(steps, time.Since(t0))
@@ -434,7 +457,7 @@ func BenchZeroSum(ctx context.Context, be Backend, z ZeroSumBench, workers int, 
 		triads = append(triads, time.Since(t0))
 		if scalar && round < 3 {
 			t0 = time.Now()
-			ScalarZeroSum(a, z.M, z.N, z.B, z.Iters, 0.1, gap)
+			ScalarZeroSum(zb.a, z.M, z.N, z.B, z.Iters, 0.1, gap)
 			scalars = append(scalars, time.Since(t0))
 		}
 	}

@@ -63,58 +63,81 @@ func timeMedian(f func(), reps int) time.Duration {
 	return median(d)
 }
 
-// BenchmarkMirror times the fused OMD step + regularized gap (shared P) on
-// the CPU backend and reports, from the same run, the fraction of the
-// triad bandwidth over the same bytes and the speed-up over the scalar
-// reference (skipped where one scalar step would take many seconds).
+// BenchmarkMirror times the OMD step (shared P, in place), alone and fused
+// with the regularized gap, on the CPU backend, and reports from the same
+// run the fraction of the triad bandwidth over the same bytes and the
+// speed-up over the scalar reference (skipped where one scalar step would
+// take seconds).
 func BenchmarkMirror(b *testing.B) {
 	for _, nb := range []int{1e3, 1e4, 1e5, 1e6} {
 		for _, k := range []int{4, 16, 64} {
-			m := MirrorBench{B: nb, K: k, Gap: true}
-			b.Run(fmt.Sprintf("B=%d/K=%d", nb, k), func(b *testing.B) {
-				be := NewCPU(0)
-				defer be.Close()
-				mb, err := newMirrorBench(be, m, 1)
-				if err != nil {
-					b.Fatal(err)
+			for _, gap := range []bool{false, true} {
+				m := MirrorBench{B: nb, K: k, Gap: gap}
+				name := fmt.Sprintf("B=%d/K=%d/step", nb, k)
+				if gap {
+					name += "+gap"
 				}
-				b.SetBytes(m.Bytes())
-				for b.Loop() {
-					if err := be.Mirror(&mb.step); err != nil {
-						b.Fatal(err)
-					}
-				}
-				step := b.Elapsed() / time.Duration(b.N)
-				triad := triadFor(m.Bytes(), runtime.GOMAXPROCS(0))
-				b.ReportMetric(timeMedian(triad, 7).Seconds()/step.Seconds(), "frac-of-triad")
-				if nb*k*k <= 1e8 {
-					scalar := timeMedian(func() {
-						ScalarMirrorOMD(mb.hostPol, mb.ref, mb.p, k, nb, benchEta, benchTau, mb.gapVs)
-					}, 3)
-					b.ReportMetric(scalar.Seconds()/step.Seconds(), "x-scalar")
-				}
-			})
+				b.Run(name, func(b *testing.B) { benchMirror(b, m) })
+			}
 		}
 	}
 }
 
-// BenchmarkZeroSum times 100 rounds of optimistic MW on 10^4 games of
-// 16×16, with the scalar reference's speed-up.
+func benchMirror(b *testing.B, m MirrorBench) {
+	be := NewCPU(0)
+	defer be.Close()
+	mb, err := newMirrorBench(be, m, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(m.Bytes())
+	for b.Loop() {
+		if err := be.Mirror(&mb.step); err != nil {
+			b.Fatal(err)
+		}
+	}
+	step := b.Elapsed() / time.Duration(b.N)
+	triad := triadFor(m.Bytes(), runtime.GOMAXPROCS(0))
+	b.ReportMetric(timeMedian(triad, 7).Seconds()/step.Seconds(), "frac-of-triad")
+	if m.B*m.K*m.K <= 1e8 {
+		var gap []float64
+		if m.Gap {
+			gap = mb.gapVs
+		}
+		scalar := timeMedian(func() {
+			ScalarMirrorOMD(mb.hostPol, mb.ref, mb.p, m.K, m.B, benchEta, benchTau, gap)
+		}, 3)
+		b.ReportMetric(scalar.Seconds()/step.Seconds(), "x-scalar")
+	}
+}
+
+// BenchmarkZeroSum times 100 rounds of optimistic MW on 10^4 random games
+// of 16×16, with the triad over the same logical bytes and the scalar
+// reference's time from the same run.
 func BenchmarkZeroSum(b *testing.B) {
 	be := NewCPU(0)
 	defer be.Close()
 	z := ZeroSumBench{B: 10000, M: 16, N: 16, Iters: 100}
-	s, err := BenchZeroSum(context.Background(), be, z, runtime.GOMAXPROCS(0), true, 0)
+	zb, err := newZeroSumBench(be, z)
 	if err != nil {
 		b.Fatal(err)
 	}
+	defer zb.free()
+	ctx := context.Background()
+	b.SetBytes(z.Bytes())
 	for b.Loop() {
-		if s, err = BenchZeroSum(context.Background(), be, z, runtime.GOMAXPROCS(0), false, 0); err != nil {
+		if err := zb.run(ctx); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.ReportMetric(float64(z.B*z.Iters)/s.Step.Seconds(), "game-rounds/s")
-	b.ReportMetric(s.Fraction(), "frac-of-triad")
-	b.ReportMetric(s.Speedup(), "x-scalar")
-
+	step := b.Elapsed() / time.Duration(b.N)
+	b.ReportMetric(float64(z.B*z.Iters)/step.Seconds(), "game-rounds/s")
+	triad := triadFor(z.Bytes()/int64(z.Iters), runtime.GOMAXPROCS(0))
+	b.ReportMetric(timeMedian(func() {
+		for i := 0; i < z.Iters; i++ {
+			triad()
+		}
+	}, 3).Seconds()/step.Seconds(), "frac-of-triad")
+	gap := make([]float64, z.B)
+	b.ReportMetric(timeMedian(func() { ScalarZeroSum(zb.a, z.M, z.N, z.B, z.Iters, 0.1, gap) }, 1).Seconds()/step.Seconds(), "x-scalar")
 }
