@@ -131,8 +131,9 @@ func (c *CPU) grow(ab, w, zs, nparts int) {
 }
 
 // chunkWidth picks the contexts per chunk for K responses: the chunk's K×w
-// working arrays stay in the L1/L2 caches, and rows stay long enough to
-// stream. It depends only on K, so results do not depend on the workers.
+// working arrays stay in the L1/L2 caches, rows stay long enough to stream,
+// and the width is a multiple of 16 (the blocked win-rate kernel's block).
+// It depends only on K, so results do not depend on the workers.
 func chunkWidth(k int) int {
 	return max(16, min(512, 4096/k)) &^ 15
 }
