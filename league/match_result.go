@@ -41,11 +41,6 @@ func (s *State) applyRecordResult(e *RecordResult) (Effect, error) {
 	s.payoff.update(a, b, e.Outcome, s.cfg.Decay)
 	s.seen[e.Match] = struct{}{}
 	s.count.Results++
-	if s.cfg.Recent > 0 {
-		if len(s.recent) >= s.cfg.Recent {
-			s.recent = slices.Delete(s.recent, 0, len(s.recent)-s.cfg.Recent+1)
-		}
-		s.recent = append(s.recent, MatchRecord{Match: e.Match, A: e.A, B: e.B, Outcome: e.Outcome, Worker: e.Worker, Time: e.Time})
-	}
+	s.remember(MatchRecord(*e))
 	return Effect{}, nil
 }

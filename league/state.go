@@ -104,9 +104,12 @@ type State struct {
 	leases  map[string]*Lease // active, by match id
 	requeue []*Lease          // expired, waiting to be re-issued, oldest first
 	seen    map[string]struct{}
-	recent  []MatchRecord // oldest first, at most cfg.Recent
-	rng     rand.PCG
-	count   Counters
+	recent  []MatchRecord // ring of the latest results, at most cfg.Recent
+	// recentNext is where the next result goes once the ring is full; the
+	// oldest result is recent[recentNext].
+	recentNext int
+	rng        rand.PCG
+	count      Counters
 }
 
 // Default seed of a new State's generator; Configure "seed" replaces it.
@@ -181,13 +184,16 @@ func (s *State) applyConfigure(e *Configure) error {
 		seed, _ := parseCount(v, 0, 1<<63) // checked by Configure.check
 		s.rng.Seed(seed, seedStream)
 	}
-	s.cfg = cfg
-	if len(s.recent) > cfg.Recent {
-		s.recent = slices.Clip(slices.Clone(s.recent[len(s.recent)-cfg.Recent:]))
-		if cfg.Recent == 0 {
+	if cfg.Recent != s.cfg.Recent {
+		// Re-lay the ring in order, keeping the latest results that fit.
+		logical := s.Recent()
+		s.recent = slices.Clip(logical[max(0, len(logical)-cfg.Recent):])
+		s.recentNext = 0
+		if len(s.recent) == 0 {
 			s.recent = nil
 		}
 	}
+	s.cfg = cfg
 	return nil
 }
 
@@ -405,7 +411,21 @@ func (s *State) Leases() (active, queued []Lease) {
 }
 
 // Recent returns the latest recorded results, oldest first.
-func (s *State) Recent() []MatchRecord { return slices.Clone(s.recent) }
+func (s *State) Recent() []MatchRecord {
+	return append(slices.Clone(s.recent[s.recentNext:]), s.recent[:s.recentNext]...)
+}
+
+// remember adds a result to the ring of recent results.
+func (s *State) remember(r MatchRecord) {
+	switch {
+	case s.cfg.Recent == 0:
+	case len(s.recent) < s.cfg.Recent:
+		s.recent = append(s.recent, r)
+	default:
+		s.recent[s.recentNext] = r
+		s.recentNext = (s.recentNext + 1) % len(s.recent)
+	}
+}
 
 // Seen reports whether a result with this match id was recorded.
 func (s *State) Seen(match string) bool {
@@ -417,15 +437,16 @@ func (s *State) Seen(match string) bool {
 // continues on the original.
 func (s *State) Clone() *State {
 	c := &State{
-		cfg:     s.cfg,
-		members: make([]*Member, len(s.members)),
-		index:   maps.Clone(s.index),
-		payoff:  s.payoff.clone(),
-		leases:  make(map[string]*Lease, len(s.leases)),
-		seen:    maps.Clone(s.seen),
-		recent:  slices.Clone(s.recent),
-		rng:     s.rng,
-		count:   s.count,
+		cfg:        s.cfg,
+		members:    make([]*Member, len(s.members)),
+		index:      maps.Clone(s.index),
+		payoff:     s.payoff.clone(),
+		leases:     make(map[string]*Lease, len(s.leases)),
+		seen:       maps.Clone(s.seen),
+		recent:     slices.Clone(s.recent),
+		recentNext: s.recentNext,
+		rng:        s.rng,
+		count:      s.count,
 	}
 	for i, m := range s.members {
 		c.members[i] = m.clone()

@@ -19,16 +19,18 @@ const stateVersion = 1
 // State is written as sorted slices, and the remaining maps (metadata) are
 // written with sorted keys, so equal states encode to equal bytes.
 type stateWire struct {
-	Version  uint8         `msgpack:"version"`
-	Config   Config        `msgpack:"config"`
-	Members  []*Member     `msgpack:"members"`
-	Pairs    []pairWire    `msgpack:"pairs"`
-	Leases   []*Lease      `msgpack:"leases"`
-	Requeue  []*Lease      `msgpack:"requeue"`
-	Seen     []string      `msgpack:"seen"`
-	Recent   []MatchRecord `msgpack:"recent"`
-	RNG      []byte        `msgpack:"rng"`
-	Counters Counters      `msgpack:"counters"`
+	Version uint8         `msgpack:"version"`
+	Config  Config        `msgpack:"config"`
+	Members []*Member     `msgpack:"members"`
+	Pairs   []pairWire    `msgpack:"pairs"`
+	Leases  []*Lease      `msgpack:"leases"`
+	Requeue []*Lease      `msgpack:"requeue"`
+	Seen    []string      `msgpack:"seen"`
+	Recent  []MatchRecord `msgpack:"recent"`
+	// RecentNext is the ring position of the oldest recent result.
+	RecentNext int      `msgpack:"recent_next"`
+	RNG        []byte   `msgpack:"rng"`
+	Counters   Counters `msgpack:"counters"`
 }
 
 type pairWire struct {
@@ -45,14 +47,15 @@ func (s *State) Encode() ([]byte, error) {
 		return nil, fmt.Errorf("league: encode state: %w", err)
 	}
 	w := stateWire{
-		Version:  stateVersion,
-		Config:   s.cfg,
-		Members:  s.members,
-		Requeue:  s.requeue,
-		Seen:     slices.Sorted(maps.Keys(s.seen)),
-		Recent:   s.recent,
-		RNG:      rng,
-		Counters: s.count,
+		Version:    stateVersion,
+		Config:     s.cfg,
+		Members:    s.members,
+		Requeue:    s.requeue,
+		Seen:       slices.Sorted(maps.Keys(s.seen)),
+		Recent:     s.recent,
+		RecentNext: s.recentNext,
+		RNG:        rng,
+		Counters:   s.count,
 	}
 	for _, k := range slices.Sorted(maps.Keys(s.payoff.pairs)) {
 		lo, hi := splitPairKey(k)
@@ -176,8 +179,11 @@ func (w *stateWire) state() (*State, error) {
 			return nil, fmt.Errorf("recent %d: %w", k, err)
 		}
 	}
+	if w.RecentNext < 0 || w.RecentNext > 0 && (w.RecentNext >= len(w.Recent) || len(w.Recent) != s.cfg.Recent) {
+		return nil, fmt.Errorf("recent ring position %d of %d results, config keeps %d", w.RecentNext, len(w.Recent), s.cfg.Recent)
+	}
 	if len(w.Recent) > 0 {
-		s.recent = w.Recent
+		s.recent, s.recentNext = w.Recent, w.RecentNext
 	}
 	return s, nil
 }

@@ -405,3 +405,40 @@ func encodeWire(w *stateWire) ([]byte, error) {
 	err := enc.Encode(w)
 	return buf.Bytes(), err
 }
+
+// The recent results are a ring: the latest cfg.Recent, oldest first,
+// through wrap-around and resizing.
+func TestRecentRing(t *testing.T) {
+	s := NewState()
+	mustApply(t, s, configEvent("recent", "3"), &AddLearner{ID: "a"}, &AddSnapshot{ID: "b"})
+	ids := func() []string {
+		var out []string
+		for _, r := range s.Recent() {
+			out = append(out, r.Match)
+		}
+		return out
+	}
+	for k := 1; k <= 5; k++ {
+		mustApply(t, s, &RecordResult{Match: fmt.Sprint("g", k), A: "a", B: "b", Outcome: OutcomeDraw})
+	}
+	if got := ids(); !reflectEqual(got, []string{"g3", "g4", "g5"}) {
+		t.Fatalf("recent %v", got)
+	}
+	mustApply(t, s, configEvent("recent", "2"))
+	if got := ids(); !reflectEqual(got, []string{"g4", "g5"}) {
+		t.Fatalf("after shrinking: %v", got)
+	}
+	mustApply(t, s, configEvent("recent", "4"), &RecordResult{Match: "g6", A: "a", B: "b", Outcome: OutcomeDraw})
+	if got := ids(); !reflectEqual(got, []string{"g4", "g5", "g6"}) {
+		t.Fatalf("after growing: %v", got)
+	}
+	b, _ := s.Encode()
+	d, err := DecodeState(b)
+	if err != nil || !reflectEqual(d.Recent(), s.Recent()) {
+		t.Fatalf("decoded recent %v, %v", d.Recent(), err)
+	}
+	mustApply(t, s, configEvent("recent", "0"))
+	if got := ids(); len(got) != 0 {
+		t.Fatalf("recent 0 keeps %v", got)
+	}
+}
