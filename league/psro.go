@@ -70,6 +70,10 @@ func antisymmetrise(w [][]float64) [][]float64 {
 // cycle around an equilibrium and their average approaches it.
 func ProjectedReplicator(a [][]float64, iterations int, step, floor float64) []float64 {
 	n := len(a)
+	flat := make([]float64, 0, n*n) // row-major copy: one contiguous sweep per step
+	for _, row := range a {
+		flat = append(flat, row...)
+	}
 	x := make([]float64, n)
 	for i := range x {
 		x[i] = 1 / float64(n)
@@ -79,9 +83,10 @@ func ProjectedReplicator(a [][]float64, iterations int, step, floor float64) []f
 	for range iterations {
 		var mean float64
 		for i := range n {
+			row := flat[i*n : i*n+n]
 			var s float64
-			for j := range n {
-				s += a[i][j] * x[j]
+			for j, aij := range row {
+				s += aij * x[j]
 			}
 			v[i] = s
 			mean += x[i] * s
