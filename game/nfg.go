@@ -1,8 +1,7 @@
 package game
 
 import (
-	"bufio"
-	"errors"
+	"bytes"
 	"fmt"
 	"io"
 	"math/big"
@@ -63,16 +62,14 @@ func ParseNFGFile(path string) (*Normal, error) {
 // before anything is allocated for them. Memory use is proportional to the
 // input's size.
 func ReadNFG(r io.Reader, name string) (*Normal, error) {
-	p := &nfgParser{sc: nfgScanner{r: bufio.NewReaderSize(r, 64<<10), file: name, line: 1, col: 1}}
-	g, err := p.parse()
+	src, err := io.ReadAll(r)
 	if err != nil {
-		var se *SyntaxError
-		if !errors.As(err, &se) {
-			err = fmt.Errorf("%s: %w", name, err)
-		}
-		return nil, err
+		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return g, nil
+	// A UTF-8 byte order mark is not part of the text.
+	src = bytes.TrimPrefix(src, []byte("\xef\xbb\xbf"))
+	p := &nfgParser{sc: nfgScanner{src: src, file: name, line: 1}}
+	return p.parse()
 }
 
 type nfgToken int8
@@ -88,35 +85,20 @@ const (
 
 // nfgScanner splits .nfg text into tokens, tracking positions.
 type nfgScanner struct {
-	r         *bufio.Reader
+	src       []byte
 	file      string
-	line, col int // position of the next byte
+	pos       int
+	line      int // line of src[pos]
+	lineStart int // offset of the first byte of that line
 
-	tok        nfgToken
-	text       []byte // string contents (unescaped) or word; reused
-	tLine, tCo int    // position of the token
-	ioErr      error
+	tok          nfgToken
+	text         []byte // word or string contents (unescaped); valid until the next token
+	tLine, tCol  int    // position of the token
+	unescapedBuf []byte
 }
 
 func nfgIsSpace(c byte) bool {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
-}
-
-func (s *nfgScanner) read() (byte, bool) {
-	c, err := s.r.ReadByte()
-	if err != nil {
-		if !errors.Is(err, io.EOF) {
-			s.ioErr = err
-		}
-		return 0, false
-	}
-	if c == '\n' {
-		s.line++
-		s.col = 1
-	} else {
-		s.col++
-	}
-	return c, true
 }
 
 func (s *nfgScanner) errorf(line, col int, format string, args ...any) *SyntaxError {
@@ -125,24 +107,22 @@ func (s *nfgScanner) errorf(line, col int, format string, args ...any) *SyntaxEr
 
 // next scans the next token.
 func (s *nfgScanner) next() error {
-	var c byte
-	var ok bool
-	for {
-		c, ok = s.read()
-		if !ok {
-			if s.ioErr != nil {
-				return s.ioErr
-			}
-			s.tok, s.tLine, s.tCo = tokEOF, s.line, s.col
-			return nil
+	src := s.src
+	for s.pos < len(src) && nfgIsSpace(src[s.pos]) {
+		if src[s.pos] == '\n' {
+			s.line++
+			s.lineStart = s.pos + 1
 		}
-		if !nfgIsSpace(c) {
-			break
-		}
+		s.pos++
 	}
-	s.tLine, s.tCo = s.line, s.col-1
-	s.text = s.text[:0]
-	switch c {
+	s.tLine, s.tCol = s.line, s.pos-s.lineStart+1
+	if s.pos == len(src) {
+		s.tok, s.text = tokEOF, nil
+		return nil
+	}
+	start := s.pos
+	s.pos++
+	switch src[start] {
 	case '{':
 		s.tok = tokLBrace
 	case '}':
@@ -151,46 +131,62 @@ func (s *nfgScanner) next() error {
 		s.tok = tokComma
 	case '"':
 		s.tok = tokString
-		for {
-			c, ok = s.read()
-			if !ok {
-				if s.ioErr != nil {
-					return s.ioErr
-				}
-				return s.errorf(s.tLine, s.tCo, "unterminated string: expected a closing quote, found end of file")
-			}
-			if c == '"' {
-				return nil
-			}
-			if c == '\\' {
-				if b, err := s.r.Peek(1); err == nil && (b[0] == '"' || b[0] == '\\') {
-					c, _ = s.read()
-				}
-			}
-			s.text = append(s.text, c)
-		}
+		return s.scanString()
 	default:
 		s.tok = tokWord
-		s.text = append(s.text, c)
-		for {
-			b, err := s.r.Peek(1)
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					return err
-				}
+		for s.pos < len(src) {
+			c := src[s.pos]
+			if nfgIsSpace(c) || c == '{' || c == '}' || c == ',' || c == '"' {
 				break
 			}
-			if c = b[0]; nfgIsSpace(c) || c == '{' || c == '}' || c == ',' || c == '"' {
-				break
-			}
-			if len(s.text) >= maxNumberLen {
-				return s.errorf(s.tLine, s.tCo, "expected a number or keyword, found a run of more than %d characters", maxNumberLen)
-			}
-			s.read()
-			s.text = append(s.text, c)
+			s.pos++
+		}
+		s.text = src[start:s.pos]
+		if len(s.text) > maxNumberLen {
+			return s.errorf(s.tLine, s.tCol, "expected a number or keyword, found a run of more than %d characters", maxNumberLen)
 		}
 	}
 	return nil
+}
+
+// scanString scans a quoted string's contents after the opening quote.
+// \" and \\ are escapes; a backslash before anything else is itself.
+func (s *nfgScanner) scanString() error {
+	src := s.src
+	start := s.pos
+	escaped := false
+	for ; s.pos < len(src); s.pos++ {
+		switch src[s.pos] {
+		case '"':
+			s.text = src[start:s.pos]
+			s.pos++
+			if escaped {
+				s.text = s.unescape(s.text)
+			}
+			return nil
+		case '\\':
+			if s.pos+1 < len(src) && (src[s.pos+1] == '"' || src[s.pos+1] == '\\') {
+				escaped = true
+				s.pos++
+			}
+		case '\n':
+			s.line++
+			s.lineStart = s.pos + 1
+		}
+	}
+	return s.errorf(s.tLine, s.tCol, "unterminated string: expected a closing quote, found end of file")
+}
+
+func (s *nfgScanner) unescape(b []byte) []byte {
+	out := s.unescapedBuf[:0]
+	for i := 0; i < len(b); i++ {
+		if b[i] == '\\' && i+1 < len(b) && (b[i+1] == '"' || b[i+1] == '\\') {
+			i++
+		}
+		out = append(out, b[i])
+	}
+	s.unescapedBuf = out
+	return out
 }
 
 // describe names the current token for error messages.
@@ -223,7 +219,7 @@ func nfgQuoteShort(b []byte) string {
 
 // expected returns a SyntaxError at the current token.
 func (s *nfgScanner) expected(what string) error {
-	return s.errorf(s.tLine, s.tCo, "expected %s, found %s", what, s.describe())
+	return s.errorf(s.tLine, s.tCol, "expected %s, found %s", what, s.describe())
 }
 
 type nfgParser struct {
@@ -249,10 +245,6 @@ func (p *nfgParser) expectWord(want, what string) error {
 }
 
 func (p *nfgParser) parse() (*Normal, error) {
-	// A UTF-8 byte order mark is not part of the text.
-	if b, err := p.sc.r.Peek(3); err == nil && string(b) == "\xef\xbb\xbf" {
-		p.sc.r.Discard(3)
-	}
 	if err := p.expectWord("NFG", `"NFG" (an .nfg file starts with NFG 1 R)`); err != nil {
 		return nil, err
 	}
@@ -337,7 +329,7 @@ func (p *nfgParser) readStrategies() error {
 	if p.sc.tok != tokLBrace {
 		return p.sc.expected(`"{" before the strategies`)
 	}
-	line, col := p.sc.tLine, p.sc.tCo
+	line, col := p.sc.tLine, p.sc.tCol
 	n := len(p.players)
 	p.shape = make([]int, 0, n)
 	if err := p.next(); err != nil {
@@ -498,8 +490,8 @@ func (p *nfgParser) readPayoffBody() (*Normal, error) {
 // of the outcome list.
 func (p *nfgParser) readOutcomeBody() (*Normal, error) {
 	n := len(p.shape)
-	t := &outcomeTable{}
-	spelled := false
+	t := &outcomeTable{n: n}
+	var exact []*big.Rat // grown with t.pay once a payoff needs it
 	for {
 		if err := p.next(); err != nil {
 			return nil, err
@@ -507,41 +499,50 @@ func (p *nfgParser) readOutcomeBody() (*Normal, error) {
 		if p.sc.tok == tokRBrace {
 			break
 		}
+		o := len(t.labels) + 1
 		if p.sc.tok != tokLBrace {
 			return nil, p.sc.expected(`an outcome ("{") or "}" after the outcomes`)
+		}
+		if o > MaxProfiles {
+			return nil, p.sc.errorf(p.sc.tLine, p.sc.tCol, "too many outcomes: more than %d", MaxProfiles)
 		}
 		if err := p.next(); err != nil {
 			return nil, err
 		}
 		if p.sc.tok != tokString {
-			return nil, p.sc.expected(fmt.Sprintf("the name of outcome %d (a quoted string)", len(t.list)+1))
+			return nil, p.sc.expected(fmt.Sprintf("the name of outcome %d (a quoted string)", o))
 		}
-		oc := Outcome{Label: string(p.sc.text), Payoffs: make([]*big.Rat, 0, n)}
-		text := make([]string, 0, n)
+		t.labels = append(t.labels, string(p.sc.text))
 		if err := p.next(); err != nil {
 			return nil, err
 		}
-		for p.sc.tok != tokRBrace {
-			if p.sc.tok != tokWord {
-				if len(oc.Payoffs) < n {
-					return nil, p.sc.expected(fmt.Sprintf("payoff %d of %d of outcome %d (a number)", len(oc.Payoffs)+1, n, len(t.list)+1))
-				}
-				return nil, p.sc.expected(fmt.Sprintf(`"}" after %s of outcome %d`, counted(n, "payoff"), len(t.list)+1))
+		for i := 0; ; i++ {
+			if p.sc.tok == tokRBrace && i == n {
+				break
 			}
-			if len(oc.Payoffs) == n {
-				return nil, p.sc.expected(fmt.Sprintf(`"}" after %s of outcome %d`, counted(n, "payoff"), len(t.list)+1))
+			if i == n {
+				return nil, p.sc.expected(fmt.Sprintf(`"}" after %s of outcome %d`, counted(n, "payoff"), o))
+			}
+			if p.sc.tok != tokWord {
+				return nil, p.sc.expected(fmt.Sprintf("payoff %d of %d of outcome %d (a number)", i+1, n, o))
 			}
 			num, what := parseNFGNumber(p.sc.text)
 			if what != "" {
 				return nil, p.sc.expected(what)
 			}
-			r := num.exact
-			if r == nil {
-				r = new(big.Rat).SetFloat64(num.f)
+			t.pay = append(t.pay, num.f)
+			if num.exact != nil && exact == nil {
+				exact = make([]*big.Rat, len(t.pay)-1, cap(t.pay))
 			}
-			oc.Payoffs = append(oc.Payoffs, r)
-			text = append(text, num.spell)
-			spelled = spelled || num.spell != ""
+			if exact != nil {
+				exact = append(exact, num.exact)
+			}
+			if num.spell != "" && t.text == nil {
+				t.text = make([]string, len(t.pay)-1, cap(t.pay))
+			}
+			if t.text != nil {
+				t.text = append(t.text, num.spell)
+			}
 			if err := p.next(); err != nil {
 				return nil, err
 			}
@@ -551,18 +552,8 @@ func (p *nfgParser) readOutcomeBody() (*Normal, error) {
 				}
 			}
 		}
-		if len(oc.Payoffs) < n {
-			return nil, p.sc.expected(fmt.Sprintf("payoff %d of %d of outcome %d (a number)", len(oc.Payoffs)+1, n, len(t.list)+1))
-		}
-		if len(t.list) == MaxProfiles {
-			return nil, p.sc.errorf(p.sc.tLine, p.sc.tCo, "too many outcomes: more than %d", MaxProfiles)
-		}
-		t.list = append(t.list, oc)
-		t.text = append(t.text, text)
 	}
-	if !spelled {
-		t.text = nil
-	}
+	t.exact = exact
 	t.index = make([]int32, 0, min(p.profiles, 1<<16))
 	for {
 		if err := p.next(); err != nil {
@@ -579,10 +570,10 @@ func (p *nfgParser) readOutcomeBody() (*Normal, error) {
 		}
 		o, ok := digitsValue(p.sc.text)
 		if p.sc.tok != tokWord || !ok {
-			return nil, p.sc.expected(fmt.Sprintf("the outcome number of profile %d (0 to %d)", len(t.index)+1, len(t.list)))
+			return nil, p.sc.expected(fmt.Sprintf("the outcome number of profile %d (0 to %d)", len(t.index)+1, len(t.labels)))
 		}
-		if o > len(t.list) {
-			return nil, p.sc.errorf(p.sc.tLine, p.sc.tCo, "outcome %d of profile %d out of range: the file lists %s", o, len(t.index)+1, counted(len(t.list), "outcome"))
+		if o > len(t.labels) {
+			return nil, p.sc.errorf(p.sc.tLine, p.sc.tCol, "outcome %d of profile %d out of range: the file lists %s", o, len(t.index)+1, counted(len(t.labels), "outcome"))
 		}
 		t.index = append(t.index, int32(o))
 	}

@@ -64,7 +64,11 @@ func parseNFGNumberText(text []byte) (nfgNum, string) {
 		if len(den) == 0 {
 			return nfgNum{}, "a fraction with a non-zero denominator"
 		}
-		return finishNumber(text, fractionValue(neg, trimLeadingZeros(intDigits), den)), ""
+		num := fractionValue(neg, trimLeadingZeros(intDigits), den)
+		if string(text) != num.canonical() {
+			num.spell = string(text)
+		}
+		return num, ""
 	}
 
 	var frac []byte
@@ -114,23 +118,18 @@ func parseNFGNumberText(text []byte) (nfgNum, string) {
 	if frac == nil && exp == 0 {
 		// Plain integer: the common case.
 		num := integerValue(neg, trimLeadingZeros(intDigits))
-		if isCanonicalInt(text) {
-			return num, ""
+		if !isCanonicalInt(text) {
+			num.spell = string(text)
 		}
-		return finishNumber(text, num), ""
+		return num, ""
 	}
-	// ±(int·10^len(frac) + frac)·10^(exp − len(frac)).
+	// ±(int·10^len(frac) + frac)·10^(exp − len(frac)). Canonical spellings
+	// have no point or exponent, so a decimal is always spelled.
 	mant := make([]byte, 0, len(intDigits)+len(frac))
 	mant = append(append(mant, intDigits...), frac...)
-	return finishNumber(text, decimalValue(neg, trimLeadingZeros(mant), exp-len(frac))), ""
-}
-
-// finishNumber records text as the spelling when it is not canonical.
-func finishNumber(text []byte, num nfgNum) nfgNum {
-	if string(text) != num.canonical() {
-		num.spell = string(text)
-	}
-	return num
+	num := decimalValue(neg, trimLeadingZeros(mant), exp-len(frac), text)
+	num.spell = string(text)
+	return num, ""
 }
 
 // canonical returns the spelling the writer uses for a rational value:
@@ -208,8 +207,9 @@ func integerValue(neg bool, d []byte) nfgNum {
 
 var pow10u64 = [...]uint64{1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19}
 
-// decimalValue returns ±m·10^exp for the digits m.
-func decimalValue(neg bool, m []byte, exp int) nfgNum {
+// decimalValue returns ±m·10^exp for the digits m; text is the whole
+// number, whose nearest float64 strconv computes correctly rounded.
+func decimalValue(neg bool, m []byte, exp int, text []byte) nfgNum {
 	if len(m) == 0 {
 		return nfgNum{}
 	}
@@ -220,8 +220,23 @@ func decimalValue(neg bool, m []byte, exp int) nfgNum {
 				return nfgNum{f: withSign(neg, float64(lo))}
 			}
 		case exp < 0 && -exp < len(pow10u64):
-			if num, ok := smallFraction(neg, v, pow10u64[-exp]); ok {
-				return num
+			a, b := v, pow10u64[-exp]
+			g := gcdUint(a, b)
+			a, b = a/g, b/g
+			if a < 1<<63 && b < 1<<63 {
+				if b&(b-1) == 0 && a < floatExactInts {
+					return nfgNum{f: withSign(neg, float64(a)/float64(b))}
+				}
+				x := int64(a)
+				if neg {
+					x = -x
+				}
+				r := new(big.Rat).SetFrac64(x, int64(b))
+				if b&(b-1) == 0 {
+					return ratNumber(r) // a power-of-two denominator may still be exact
+				}
+				f, _ := strconv.ParseFloat(string(text), 64)
+				return nfgNum{f: f, exact: r}
 			}
 		}
 	}

@@ -110,18 +110,22 @@ func (g *Normal) writeOutcomeTable(bw *bufio.Writer) {
 	t := g.outcomes
 	var b []byte
 	bw.WriteString("{\n")
-	for o, oc := range t.list {
+	for o, label := range t.labels {
 		b = append(b[:0], "{ "...)
-		b = appendNFGString(b, oc.Label)
+		b = appendNFGString(b, label)
 		b = append(b, ' ')
-		for i, v := range oc.Payoffs {
+		for i := range t.n {
 			if i > 0 {
 				b = append(b, ", "...)
 			}
-			if t.text != nil && t.text[o][i] != "" {
-				b = append(b, t.text[o][i]...)
-			} else {
-				b = appendRat(b, v)
+			j := o*t.n + i
+			switch {
+			case t.text != nil && t.text[j] != "":
+				b = append(b, t.text[j]...)
+			case t.exact != nil && t.exact[j] != nil:
+				b = appendRat(b, t.exact[j])
+			default:
+				b = appendExactFloat(b, t.pay[j])
 			}
 		}
 		b = append(b, " }\n"...)
@@ -173,6 +177,11 @@ func (g *Normal) appendPayoff(b []byte, i, k int) []byte {
 	if g.isFloat(i, k) {
 		return strconv.AppendFloat(b, f, 'g', -1, 64)
 	}
+	return appendExactFloat(b, f)
+}
+
+// appendExactFloat appends the rational value of f as appendRat would.
+func appendExactFloat(b []byte, f float64) []byte {
 	if f > -1<<62 && f < 1<<62 && f == float64(int64(f)) {
 		return strconv.AppendInt(b, int64(f), 10)
 	}

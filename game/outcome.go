@@ -13,13 +13,26 @@ type Outcome struct {
 	Payoffs []*big.Rat // one per player
 }
 
-// outcomeTable is the outcome structure of an outcome-form game.
+// outcomeTable is the outcome structure of an outcome-form game, stored
+// like the payoffs: payoff i of outcome o is at o·n+i.
 type outcomeTable struct {
-	list []Outcome // payoff rationals are never modified in place
-	// text is nil, or text[o][i] is the file spelling of outcome o's payoff
-	// to player i when it differs from the canonical one ("" otherwise).
-	text  [][]string
+	n      int // players
+	labels []string
+	pay    []float64
+	exact  []*big.Rat // nil, or the payoff where no float64 equals it; never modified in place
+	// text is nil, or the file spelling of each payoff when it differs
+	// from the canonical one ("" otherwise).
+	text  []string
 	index []int32 // per profile: 1-based outcome number, 0 for the null outcome
+}
+
+// rat returns payoff j (= o·n+i) exactly: the stored rational (do not
+// modify it) or tmp set to the float's value.
+func (t *outcomeTable) rat(j int, tmp *big.Rat) *big.Rat {
+	if t.exact != nil && t.exact[j] != nil {
+		return t.exact[j]
+	}
+	return tmp.SetFloat64(t.pay[j])
 }
 
 // HasOutcomes reports whether g has an outcome table: it was read from an
@@ -36,11 +49,12 @@ func (g *Normal) Outcomes() (outcomes []Outcome, index []int) {
 	if t == nil {
 		return nil, nil
 	}
-	outcomes = make([]Outcome, len(t.list))
-	for o, oc := range t.list {
-		outcomes[o] = Outcome{Label: oc.Label, Payoffs: make([]*big.Rat, len(oc.Payoffs))}
-		for i, v := range oc.Payoffs {
-			outcomes[o].Payoffs[i] = new(big.Rat).Set(v)
+	outcomes = make([]Outcome, len(t.labels))
+	var tmp big.Rat
+	for o, label := range t.labels {
+		outcomes[o] = Outcome{Label: label, Payoffs: make([]*big.Rat, t.n)}
+		for i := range t.n {
+			outcomes[o].Payoffs[i] = new(big.Rat).Set(t.rat(o*t.n+i, &tmp))
 		}
 	}
 	index = make([]int, len(t.index))
@@ -57,20 +71,21 @@ func (g *Normal) Outcomes() (outcomes []Outcome, index []int) {
 // not have one entry per profile, an index is out of range, or an outcome
 // does not have one non-nil payoff per player; g is unchanged then.
 func (g *Normal) SetOutcomes(outcomes []Outcome, index []int) error {
+	n := len(g.shape)
 	if len(index) != g.NumProfiles() {
 		return fmt.Errorf("%w: %d outcome indices for %d profiles", ErrShape, len(index), g.NumProfiles())
 	}
-	t := &outcomeTable{list: make([]Outcome, len(outcomes)), index: make([]int32, len(index))}
+	t := &outcomeTable{n: n, labels: make([]string, len(outcomes)), pay: make([]float64, n*len(outcomes)), index: make([]int32, len(index))}
 	for o, oc := range outcomes {
-		if len(oc.Payoffs) != len(g.shape) {
-			return fmt.Errorf("%w: outcome %d has %d payoffs for %d players", ErrShape, o+1, len(oc.Payoffs), len(g.shape))
+		if len(oc.Payoffs) != n {
+			return fmt.Errorf("%w: outcome %d has %d payoffs for %d players", ErrShape, o+1, len(oc.Payoffs), n)
 		}
-		t.list[o] = Outcome{Label: oc.Label, Payoffs: make([]*big.Rat, len(oc.Payoffs))}
+		t.labels[o] = oc.Label
 		for i, v := range oc.Payoffs {
 			if v == nil {
 				return fmt.Errorf("%w: outcome %d has no payoff for player %d", ErrShape, o+1, i+1)
 			}
-			t.list[o].Payoffs[i] = new(big.Rat).Set(v)
+			t.set(o*n+i, v)
 		}
 	}
 	for k, o := range index {
@@ -83,24 +98,21 @@ func (g *Normal) SetOutcomes(outcomes []Outcome, index []int) error {
 	return nil
 }
 
+// set stores a copy of v as payoff j.
+func (t *outcomeTable) set(j int, v *big.Rat) {
+	f, exact := v.Float64()
+	t.pay[j] = f
+	if !exact {
+		if t.exact == nil {
+			t.exact = make([]*big.Rat, len(t.pay))
+		}
+		t.exact[j] = new(big.Rat).Set(v)
+	}
+}
+
 // applyOutcomes installs t and sets every payoff from it.
 func (g *Normal) applyOutcomes(t *outcomeTable) {
-	// Float values and exactness per outcome payoff, computed once.
-	type value struct {
-		f     float64
-		exact *big.Rat // nil when f is exact
-	}
-	vals := make([][]value, len(t.list))
-	for o, oc := range t.list {
-		vals[o] = make([]value, len(oc.Payoffs))
-		for i, r := range oc.Payoffs {
-			f, ok := r.Float64()
-			vals[o][i] = value{f: f}
-			if !ok {
-				vals[o][i].exact = r
-			}
-		}
-	}
+	n := t.n
 	for i := range g.shape {
 		g.fromFloat[i], g.spell[i], g.exact[i] = nil, nil, nil
 		pay := g.pay[i]
@@ -109,13 +121,13 @@ func (g *Normal) applyOutcomes(t *outcomeTable) {
 				pay[k] = 0
 				continue
 			}
-			v := vals[o-1][i]
-			pay[k] = v.f
-			if v.exact != nil {
+			j := int(o-1)*n + i
+			pay[k] = t.pay[j]
+			if t.exact != nil && t.exact[j] != nil {
 				if g.exact[i] == nil {
 					g.exact[i] = make([]*big.Rat, len(pay))
 				}
-				g.exact[i][k] = v.exact
+				g.exact[i][k] = t.exact[j]
 			}
 		}
 	}
@@ -126,35 +138,28 @@ func (t *outcomeTable) clone() *outcomeTable {
 	if t == nil {
 		return nil
 	}
-	c := &outcomeTable{list: make([]Outcome, len(t.list)), index: append([]int32(nil), t.index...)}
-	for o, oc := range t.list {
-		// The rationals are immutable and may be shared.
-		c.list[o] = Outcome{Label: oc.Label, Payoffs: append([]*big.Rat(nil), oc.Payoffs...)}
+	// The rationals are immutable and may be shared.
+	return &outcomeTable{
+		n:      t.n,
+		labels: cloneOrNil(t.labels),
+		pay:    cloneOrNil(t.pay),
+		exact:  cloneOrNil(t.exact),
+		text:   cloneOrNil(t.text),
+		index:  cloneOrNil(t.index),
 	}
-	if t.text != nil {
-		c.text = make([][]string, len(t.text))
-		for o, row := range t.text {
-			c.text[o] = cloneOrNil(row)
-		}
-	}
-	return c
 }
 
 func (t *outcomeTable) equal(u *outcomeTable) bool {
 	if t == nil || u == nil {
 		return t == nil && u == nil
 	}
-	if len(t.list) != len(u.list) || !equalSlices(t.index, u.index) {
+	if t.n != u.n || !equalSlices(t.labels, u.labels) || !equalSlices(t.index, u.index) || !equalSlices(t.pay, u.pay) {
 		return false
 	}
-	for o, oc := range t.list {
-		if oc.Label != u.list[o].Label || len(oc.Payoffs) != len(u.list[o].Payoffs) {
+	var a, b big.Rat
+	for j := range t.pay {
+		if t.rat(j, &a).Cmp(u.rat(j, &b)) != 0 {
 			return false
-		}
-		for i, v := range oc.Payoffs {
-			if v.Cmp(u.list[o].Payoffs[i]) != 0 {
-				return false
-			}
 		}
 	}
 	return true
