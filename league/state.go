@@ -398,6 +398,31 @@ func (s *State) Tallies() []Tally {
 	return out
 }
 
+// Battles returns every recorded result as battles for the rating methods
+// (Rate): all members interned in the order they were added, then the
+// results pair by pair in Tallies order. The order is not chronological,
+// so it suits the order-free methods (Bradley–Terry, Nash averaging,
+// maximal lotteries, α-Rank); online Elo would need the results in time
+// order, which the state does not keep beyond Recent.
+func (s *State) Battles() *Battles {
+	bs := NewBattles()
+	for _, m := range s.members {
+		bs.Intern(m.ID)
+	}
+	for _, t := range s.Tallies() {
+		for range t.WinsA {
+			bs.Add(t.A, t.B, AWins)
+		}
+		for range t.Draws {
+			bs.Add(t.A, t.B, Tie)
+		}
+		for range t.WinsB {
+			bs.Add(t.A, t.B, BWins)
+		}
+	}
+	return bs
+}
+
 // Leases returns the active leases sorted by match id, then the expired
 // ones waiting to be re-issued in queue order.
 func (s *State) Leases() (active, queued []Lease) {

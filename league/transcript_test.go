@@ -3,13 +3,13 @@ package league
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -461,35 +461,23 @@ func query(s *State, cmd string, kv map[string]string, pos []string) ([]string, 
 	return out, nil
 }
 
-// leaderboardLines ranks members by their total score (wins + draws/2)
-// over all recorded games, ties broken by id.
+// leaderboardLines ranks members by their Bradley–Terry rating (Rate on
+// State.Battles), showing each member's total score and record.
 func leaderboardLines(s *State) []string {
-	type row struct {
-		id            string
-		w, d, l       uint64
-		score, played float64
+	lb, err := Rate(context.Background(), s.Battles(), DefaultRateOptions("bt"))
+	if err != nil {
+		return []string{"error: " + err.Error()}
 	}
-	rows := map[string]*row{}
-	for _, m := range s.Members() {
-		rows[m.ID] = &row{id: m.ID}
-	}
-	for _, t := range s.Tallies() {
-		a, b := rows[t.A], rows[t.B]
-		a.w, a.d, a.l = a.w+t.WinsA, a.d+t.Draws, a.l+t.WinsB
-		b.w, b.d, b.l = b.w+t.WinsB, b.d+t.Draws, b.l+t.WinsA
-	}
-	var list []*row
-	for _, r := range rows {
-		r.played = float64(r.w + r.d + r.l)
-		if r.played > 0 {
-			r.score = (float64(r.w) + 0.5*float64(r.d)) / r.played
+	out := []string{"rank member       rating  score  W-D-L"}
+	for _, p := range lb.Players {
+		score := 0.0
+		if n := p.Wins + p.Ties + p.Losses; n > 0 {
+			score = (float64(p.Wins) + 0.5*float64(p.Ties)) / float64(n)
 		}
-		list = append(list, r)
+		out = append(out, fmt.Sprintf("%4d %-10s %8.1f %s %d-%d-%d", p.Rank, p.Name, p.Rating, fmt4(score), p.Wins, p.Ties, p.Losses))
 	}
-	slices.SortFunc(list, func(a, b *row) int { return cmp.Or(cmp.Compare(b.score, a.score), cmp.Compare(a.id, b.id)) })
-	out := []string{"rank member     score  W-D-L"}
-	for k, r := range list {
-		out = append(out, fmt.Sprintf("%4d %-10s %s %d-%d-%d", k+1, r.id, fmt4(r.score), r.w, r.d, r.l))
+	if len(lb.Excluded) > 0 {
+		out = append(out, "excluded: "+strings.Join(lb.Excluded, " "))
 	}
 	return out
 }
