@@ -52,6 +52,11 @@ type EnumStats struct {
 	Bases                    int  // lexicographic bases visited in both
 	Pivots                   int  // pivots in both, the backtracking ones included
 	Wide                     bool // big.Int arithmetic was needed
+	// Degenerate reports a degenerate game: some vertex of P or Q has more
+	// labels than its dimension (some mixed strategy has more pure best
+	// responses than the size of its support). A nondegenerate game has
+	// finitely many equilibria, an odd number of them.
+	Degenerate bool
 }
 
 // ErrNotBimatrix reports a solver for two-player games given another game.
@@ -82,10 +87,10 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 	res := &EnumResult{Complete: true}
 	var vp, vq *vertexSet
 	var stop error
-	for _, wide := range []bool{false, true} {
-		vp, err = P.vertices(ctx, wide)
+	for _, kind := range []numKind{numI128, numBig} {
+		vp, err = P.vertices(ctx, kind)
 		if err == nil {
-			vq, err = Q.vertices(ctx, wide)
+			vq, err = Q.vertices(ctx, kind)
 		}
 		if !errors.Is(err, errOverflow) {
 			break
@@ -108,7 +113,7 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 	res.Stats = EnumStats{
 		RowVertices: vp.len(), ColVertices: vq.len(),
 		Bases: vp.bases + vq.bases, Pivots: vp.pivots + vq.pivots,
-		Wide: vp.wide || vq.wide,
+		Wide: vp.wide || vq.wide, Degenerate: vp.degenerate || vq.degenerate,
 	}
 	m, n := len(A), len(A[0])
 	pairs := matchVertices(vp, vq, m, n)
@@ -262,7 +267,7 @@ func buildEquilibria(P, Q *polytope, vp, vq *vertexSet, A, B [][]*big.Rat, pairs
 		}
 		num, _, err := poly.point(vs.set(v))
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("nash: internal error: %w", err)
 		}
 		s := &strat{p: normalize(num)}
 		// Row strategy x: values (Bᵀx)_j for each column j. Column strategy

@@ -3,6 +3,7 @@ package nash
 import (
 	"context"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"math/big"
 	"math/bits"
@@ -60,6 +61,9 @@ type vertexSet struct {
 	bases  int      // lexicographic bases visited, the origin's included
 	pivots int
 	wide   bool // big.Int arithmetic was used
+	// degenerate reports a basis with a zero basic variable: a vertex with
+	// more tight inequalities than the dimension.
+	degenerate bool
 }
 
 func (s *vertexSet) len() int { return len(s.count) }
@@ -76,10 +80,14 @@ func (s *vertexSet) set(v int) []uint64 { return s.labels[v*s.words : (v+1)*s.wo
 // to a parent by pivoting back, so memory stays proportional to the number
 // of bases.
 //
-// With wide false the tableau uses i128 numbers when the entries of M fit,
-// and the search returns errOverflow when a value outgrows them.
-func (p *polytope) vertices(ctx context.Context, wide bool) (*vertexSet, error) {
-	t := newTableau(p.M, wide)
+// With kind numI128 the tableau uses i128 numbers when the entries of M
+// fit, and the search returns errOverflow when a value outgrows them. Kind
+// numFloat is not allowed: the search must decide signs exactly.
+func (p *polytope) vertices(ctx context.Context, kind numKind) (*vertexSet, error) {
+	if kind == numFloat {
+		panic("nash: vertex enumeration needs exact arithmetic")
+	}
+	t := newTableau(p.M, kind)
 	_, isBig := t.nums.(*tabBig)
 	k, d := t.k, t.d
 	nv := d + k
@@ -146,6 +154,7 @@ func (p *polytope) vertices(ctx context.Context, wide bool) (*vertexSet, error) 
 			}
 		}
 		if deg {
+			vs.degenerate = true
 			// Several bases may share this point: keep it once.
 			for w, x := range lab {
 				binary.LittleEndian.PutUint64(key[8*w:], x)
@@ -248,9 +257,13 @@ func (p *polytope) vertices(ctx context.Context, wide bool) (*vertexSet, error) 
 // copyBudget bounds the memory of the per-level tableaux of a vertex search.
 const copyBudget = 64 << 20
 
-// point returns the vertex with the given label set in integer form: z =
-// num/den. The tight inequalities determine it; they are solved by
-// fraction-free Gauss–Jordan elimination.
+// errNotVertex reports a label set whose equations have no unique solution.
+var errNotVertex = errors.New("nash: label set does not determine a vertex")
+
+// point returns the point where the inequalities with the given labels are
+// tight, in integer form z = num/den (den > 0), solving them by
+// fraction-free Gauss–Jordan elimination, or errNotVertex when they do not
+// determine a unique point. The point need not be feasible.
 func (p *polytope) point(labels []uint64) (num []*big.Int, den *big.Int, err error) {
 	k, d := len(p.M), len(p.M[0])
 	has := func(v int) bool { l := p.labelOf[v]; return labels[l>>6]>>(l&63)&1 != 0 }
@@ -282,7 +295,7 @@ func (p *polytope) point(labels []uint64) (num []*big.Int, den *big.Int, err err
 			r++
 		}
 		if r == len(a) {
-			return nil, nil, fmt.Errorf("nash: internal error: label set does not determine a vertex")
+			return nil, nil, errNotVertex
 		}
 		a[c], a[r] = a[r], a[c]
 		piv := &a[c][c]
@@ -305,7 +318,7 @@ func (p *polytope) point(labels []uint64) (num []*big.Int, den *big.Int, err err
 	}
 	for r := ns; r < len(a); r++ {
 		if a[r][ns].Sign() != 0 {
-			return nil, nil, fmt.Errorf("nash: internal error: inconsistent label set")
+			return nil, nil, errNotVertex
 		}
 	}
 	num = make([]*big.Int, d)

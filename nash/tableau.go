@@ -58,10 +58,19 @@ type tableau struct {
 	cand []int // scratch for lexRatio
 }
 
+// numKind selects the number type of a tableau.
+type numKind int
+
+const (
+	numI128  numKind = iota // i128, or big.Int when M's entries do not fit
+	numBig                  // big.Int
+	numFloat                // float64, for paths verified exactly afterwards
+	numKinds
+)
+
 // newTableau returns the dictionary of the slack basis (z = 0) for the k×d
-// matrix M with positive entries, with i128 numbers when they fit and
-// wide is false, with big.Int numbers otherwise.
-func newTableau(M [][]*big.Int, wide bool) *tableau {
+// matrix M with positive entries, with numbers of the given kind.
+func newTableau(M [][]*big.Int, kind numKind) *tableau {
 	k, d := len(M), len(M[0])
 	t := &tableau{
 		k: k, d: d,
@@ -78,7 +87,11 @@ func newTableau(M [][]*big.Int, wide bool) *tableau {
 		t.basic[i] = d + i
 		t.pos[d+i] = i
 	}
-	if !wide {
+	switch kind {
+	case numFloat:
+		t.nums = newTabFloat(M)
+		return t
+	case numI128:
 		if n, ok := newTab128(M); ok {
 			t.nums = n
 			return t
