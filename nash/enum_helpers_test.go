@@ -62,12 +62,12 @@ func intGame(A, B [][]int64) *game.Normal {
 type payoffKind int
 
 const (
-	payoff01      payoffKind = iota // {0, 1}
-	payoff012                       // {0, 1, 2}
-	payoffSigned                    // −3..3
-	payoffWide                      // 0..999
-	payoffRational                  // p/q, |p| ≤ 6, 1 ≤ q ≤ 4
-	payoffHuge                      // |v| < 2^60: beyond i128 pivoting, within what lrsnash 7.1 reads (int64)
+	payoff01       payoffKind = iota // {0, 1}
+	payoff012                        // {0, 1, 2}
+	payoffSigned                     // −3..3
+	payoffWide                       // 0..999
+	payoffRational                   // p/q, |p| ≤ 6, 1 ≤ q ≤ 4
+	payoffHuge                       // |v| < 2^60: beyond i128 pivoting, within what lrsnash 7.1 reads (int64)
 	numPayoffKinds
 )
 

@@ -37,11 +37,11 @@ var classicGames = []classicGame{
 	{
 		// Two pure equilibria and the mixed one: y makes the row player
 		// indifferent (2y₁ = y₂), x the column player (x₁ = 2x₂).
-		name: "battle of the sexes",
-		A:    [][]string{{"2", "0"}, {"0", "1"}},
-		B:    [][]string{{"1", "0"}, {"0", "2"}},
-		want: []string{"1 0 | 1 0", "2/3 1/3 | 1/3 2/3", "0 1 | 0 1"},
-		pay:  []string{"2 1", "2/3 2/3", "1 2"},
+		name:    "battle of the sexes",
+		A:       [][]string{{"2", "0"}, {"0", "1"}},
+		B:       [][]string{{"1", "0"}, {"0", "2"}},
+		want:    []string{"1 0 | 1 0", "2/3 1/3 | 1/3 2/3", "0 1 | 0 1"},
+		pay:     []string{"2 1", "2/3 2/3", "1 2"},
 		cliques: [][]int{{0}, {1}, {2}},
 	},
 	{
@@ -73,11 +73,11 @@ var classicGames = []classicGame{
 	},
 	{
 		// The example of lrsnash(1).
-		name: "lrsnash manual 3×2",
-		A:    [][]string{{"0", "6"}, {"2", "5"}, {"3", "3"}},
-		B:    [][]string{{"1", "0"}, {"0", "2"}, {"4", "3"}},
-		want: []string{"2/3 1/3 0 | 1/3 2/3", "0 1/3 2/3 | 2/3 1/3", "0 0 1 | 1 0"},
-		pay:  []string{"4 2/3", "3 8/3", "3 4"},
+		name:    "lrsnash manual 3×2",
+		A:       [][]string{{"0", "6"}, {"2", "5"}, {"3", "3"}},
+		B:       [][]string{{"1", "0"}, {"0", "2"}, {"4", "3"}},
+		want:    []string{"2/3 1/3 0 | 1/3 2/3", "0 1/3 2/3 | 2/3 1/3", "0 0 1 | 1 0"},
+		pay:     []string{"4 2/3", "3 8/3", "3 4"},
 		cliques: [][]int{{0}, {1}, {2}},
 	},
 	{
@@ -87,31 +87,31 @@ var classicGames = []classicGame{
 		// for y on the segment from (1, 0) to (2/3, 1/3). Separately, x =
 		// (0, 1/3, 2/3) makes both columns worth 8/3 and y = (1/3, 2/3) makes
 		// rows 2 and 3 worth 4 > 3.
-		name: "von Stengel degenerate 3×2",
-		A:    [][]string{{"3", "3"}, {"2", "5"}, {"0", "6"}},
-		B:    [][]string{{"3", "3"}, {"2", "6"}, {"3", "1"}},
-		want: []string{"1 0 0 | 1 0", "1 0 0 | 2/3 1/3", "0 1/3 2/3 | 1/3 2/3"},
-		pay:  []string{"3 3", "3 3", "4 8/3"},
+		name:    "von Stengel degenerate 3×2",
+		A:       [][]string{{"3", "3"}, {"2", "5"}, {"0", "6"}},
+		B:       [][]string{{"3", "3"}, {"2", "6"}, {"3", "1"}},
+		want:    []string{"1 0 0 | 1 0", "1 0 0 | 2/3 1/3", "0 1/3 2/3 | 1/3 2/3"},
+		pay:     []string{"3 3", "3 3", "4 8/3"},
 		cliques: [][]int{{0, 1}, {2}}, continuum: true, degenerate: true,
 	},
 	{
 		// The first row dominates and the column player is indifferent
 		// against it: (e₁, y) is an equilibrium for every y.
-		name: "2×2 continuum",
-		A:    [][]string{{"1", "1"}, {"0", "0"}},
-		B:    [][]string{{"1", "1"}, {"0", "0"}},
-		want: []string{"1 0 | 1 0", "1 0 | 0 1"},
-		pay:  []string{"1 1", "1 1"},
+		name:    "2×2 continuum",
+		A:       [][]string{{"1", "1"}, {"0", "0"}},
+		B:       [][]string{{"1", "1"}, {"0", "0"}},
+		want:    []string{"1 0 | 1 0", "1 0 | 0 1"},
+		pay:     []string{"1 1", "1 1"},
 		cliques: [][]int{{0, 1}}, continuum: true, degenerate: true,
 	},
 	{
 		// Every profile is an equilibrium: one maximal Nash subset, the
 		// product of both simplices.
-		name: "2×3 zero game",
-		A:    [][]string{{"0", "0", "0"}, {"0", "0", "0"}},
-		B:    [][]string{{"0", "0", "0"}, {"0", "0", "0"}},
-		want: []string{"1 0 | 1 0 0", "1 0 | 0 1 0", "1 0 | 0 0 1", "0 1 | 1 0 0", "0 1 | 0 1 0", "0 1 | 0 0 1"},
-		pay:  []string{"0 0", "0 0", "0 0", "0 0", "0 0", "0 0"},
+		name:    "2×3 zero game",
+		A:       [][]string{{"0", "0", "0"}, {"0", "0", "0"}},
+		B:       [][]string{{"0", "0", "0"}, {"0", "0", "0"}},
+		want:    []string{"1 0 | 1 0 0", "1 0 | 0 1 0", "1 0 | 0 0 1", "0 1 | 1 0 0", "0 1 | 0 1 0", "0 1 | 0 0 1"},
+		pay:     []string{"0 0", "0 0", "0 0", "0 0", "0 0", "0 0"},
 		cliques: [][]int{{0, 1, 2, 3, 4, 5}}, continuum: true, degenerate: true,
 	},
 	{
@@ -120,11 +120,11 @@ var classicGames = []classicGame{
 		// 1/2). Two extreme equilibria share y's support {1, 2}, and three
 		// maximal Nash subsets form one component: {e₁} × [(1,0), (½,½)],
 		// Δ × {(½,½)} and {e₂} × [(½,½), (0,1)].
-		name: "shared support",
-		A:    [][]string{{"1", "0"}, {"0", "1"}},
-		B:    [][]string{{"0", "0"}, {"0", "0"}},
-		want: []string{"1 0 | 1 0", "1 0 | 1/2 1/2", "0 1 | 1/2 1/2", "0 1 | 0 1"},
-		pay:  []string{"1 0", "1/2 0", "1/2 0", "1 0"},
+		name:    "shared support",
+		A:       [][]string{{"1", "0"}, {"0", "1"}},
+		B:       [][]string{{"0", "0"}, {"0", "0"}},
+		want:    []string{"1 0 | 1 0", "1 0 | 1/2 1/2", "0 1 | 1/2 1/2", "0 1 | 0 1"},
+		pay:     []string{"1 0", "1/2 0", "1/2 0", "1 0"},
 		cliques: [][]int{{0, 1}, {1, 2}, {2, 3}}, continuum: true, degenerate: true,
 	},
 }
