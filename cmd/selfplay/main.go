@@ -41,6 +41,7 @@ func commands() []command {
 		{"bench", "measure speed against a same-run baseline: selfplay bench AREA", runBench},
 		{"leaderboard", "rate players from pairwise battles (BT, Elo, Glicko-2, …) with CIs: selfplay leaderboard FILE…", runLeaderboard},
 		{"nlhf", "Nash learning from human feedback: selfplay nlhf run EXP.yaml | list", runNLHF},
+		{"compare", "compare algorithms over seeds: IQM, probability of improvement, sequential test: selfplay compare DIR…", runCompare},
 		{"help", "explain a subcommand: selfplay help CMD", nil},
 	}
 }

@@ -39,6 +39,10 @@ type Lines struct {
 	// fractions); otherwise it follows the data.
 	YMin, YMax float64
 
+	// LegendLeft and LegendBottom move the legend from the top right
+	// corner to where the curves leave room.
+	LegendLeft, LegendBottom bool
+
 	Width, Height vg.Length // zero means 16 cm × 10 cm
 }
 
@@ -72,7 +76,8 @@ func (l Lines) plot() (*plot.Plot, error) {
 	p.X.Label.Text = l.XLabel
 	p.Y.Label.Text = l.YLabel
 	p.Add(plotter.NewGrid())
-	p.Legend.Top = true
+	p.Legend.Top = !l.LegendBottom
+	p.Legend.Left = l.LegendLeft
 
 	xfloor, yfloor := l.floor(true), l.floor(false)
 	fix := func(v float64, log bool, floor float64) (float64, bool) {

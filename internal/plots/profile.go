@@ -39,6 +39,10 @@ func (pr Profile) Save(base string) error {
 		YLabel: fmt.Sprintf("fraction of runs with %s %s τ", pr.Metric, cmp),
 		LogX:   pr.LogX,
 		YMin:   0, YMax: 1,
+		// Counting runs below tau, curves rise to the right and leave the
+		// top left free; counting runs above, they fall and leave the top
+		// right free.
+		LegendLeft: pr.LowerBetter,
 	}
 	for _, m := range pr.Methods {
 		l.Series = append(l.Series, Series{Name: m.Name, X: pr.Taus, Y: m.Fraction, Lo: m.Lo, Hi: m.Hi})
