@@ -67,7 +67,7 @@ func maximalNashSubsets(pairs []vertexPair) [][]int {
 	for _, in := range intents {
 		var clique []int
 		for x := range nx {
-			if !subset(in, nbr[x]) {
+			if !bitsSubset(in, nbr[x]) {
 				continue
 			}
 			for y := range ny {
@@ -83,7 +83,7 @@ func maximalNashSubsets(pairs []vertexPair) [][]int {
 	return out
 }
 
-func subset(a, b []uint64) bool {
+func bitsSubset(a, b []uint64) bool {
 	for w, x := range a {
 		if x&^b[w] != 0 {
 			return false
@@ -92,12 +92,12 @@ func subset(a, b []uint64) bool {
 	return true
 }
 
-// components groups equilibria into the connected components of the set of
+// componentsOf groups equilibria into the connected components of the set of
 // equilibria. Two extreme equilibria sharing a strategy are connected (the
 // segment between them consists of equilibria), and every equilibrium lies
 // in some maximal Nash subset, so the components are those of the bipartite
 // graph of strategies.
-func components(pairs []vertexPair) [][]int {
+func componentsOf(pairs []vertexPair) [][]int {
 	parent := map[int]int{} // row strategies are x, column strategies ^y
 	var find func(int) int
 	find = func(a int) int {

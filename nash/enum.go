@@ -123,7 +123,7 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 	}
 	res.Equilibria = eqs.list
 	res.Cliques = maximalNashSubsets(eqs.pairs)
-	res.Components = components(eqs.pairs)
+	res.Components = componentsOf(eqs.pairs)
 	for _, c := range res.Components {
 		if len(c) > 1 {
 			res.Continuum = true
@@ -269,7 +269,7 @@ func buildEquilibria(P, Q *polytope, vp, vq *vertexSet, A, B [][]*big.Rat, pairs
 		if err != nil {
 			return nil, fmt.Errorf("nash: internal error: %w", err)
 		}
-		s := &strat{p: normalize(num)}
+		s := &strat{p: ratDistribution(num)}
 		// Row strategy x: values (Bᵀx)_j for each column j. Column strategy
 		// y: values (Ay)_i for each row i.
 		var tmp big.Rat
@@ -346,8 +346,8 @@ func buildEquilibria(P, Q *polytope, vp, vq *vertexSet, A, B [][]*big.Rat, pairs
 	return out, nil
 }
 
-// normalize returns num scaled to sum to one.
-func normalize(num []*big.Int) []*big.Rat {
+// ratDistribution returns num scaled to sum to one.
+func ratDistribution(num []*big.Int) []*big.Rat {
 	sum := new(big.Int)
 	for _, v := range num {
 		sum.Add(sum, v)

@@ -11,9 +11,9 @@ import (
 	"github.com/selfplay-lab/selfplay/game"
 )
 
-// requireOracle skips the test when an external oracle is missing, unless
+// requireExactOracle skips the test when an external oracle is missing, unless
 // SELFPLAY_REQUIRE_ORACLES=1 (as in CI), where a missing oracle fails it.
-func requireOracle(t testing.TB, path string) {
+func requireExactOracle(t testing.TB, path string) {
 	t.Helper()
 	if _, err := os.Stat(path); err != nil {
 		if os.Getenv("SELFPLAY_REQUIRE_ORACLES") == "1" {
@@ -23,9 +23,9 @@ func requireOracle(t testing.TB, path string) {
 	}
 }
 
-// ratGame builds a bimatrix game from payoffs written as rationals ("3",
+// bimatrixFromStrings builds a bimatrix game from payoffs written as rationals ("3",
 // "-1/2"), rows of A then rows of B.
-func ratGame(A, B [][]string) *game.Normal {
+func bimatrixFromStrings(A, B [][]string) *game.Normal {
 	conv := func(M [][]string) [][]*big.Rat {
 		out := make([][]*big.Rat, len(M))
 		for i, row := range M {
@@ -43,8 +43,8 @@ func ratGame(A, B [][]string) *game.Normal {
 	return game.BimatrixRat(conv(A), conv(B))
 }
 
-// intGame builds a bimatrix game from integer payoffs.
-func intGame(A, B [][]int64) *game.Normal {
+// bimatrixFromInts builds a bimatrix game from integer payoffs.
+func bimatrixFromInts(A, B [][]int64) *game.Normal {
 	conv := func(M [][]int64) [][]*big.Rat {
 		out := make([][]*big.Rat, len(M))
 		for i, row := range M {
@@ -75,8 +75,8 @@ func (k payoffKind) String() string {
 	return [...]string{"{0,1}", "{0,1,2}", "-3..3", "0..999", "p/q", "60-bit"}[k]
 }
 
-// randomGame returns an m×n game with payoffs of the given kind.
-func randomGame(r *rand.Rand, m, n int, kind payoffKind) *game.Normal {
+// randomBimatrix returns an m×n game with payoffs of the given kind.
+func randomBimatrix(r *rand.Rand, m, n int, kind payoffKind) *game.Normal {
 	draw := func() *big.Rat {
 		switch kind {
 		case payoff01:
@@ -138,8 +138,8 @@ func lrsFormat(g *game.Normal) string {
 	return sb.String()
 }
 
-// profileKey is a canonical text form of an exact profile.
-func profileKey(x game.MixedRat) string {
+// exactProfileKey is a canonical text form of an exact profile.
+func exactProfileKey(x game.MixedRat) string {
 	var sb strings.Builder
 	for i, xi := range x {
 		if i > 0 {

@@ -95,7 +95,7 @@ func runLrsnash(t testing.TB, dir string, g *game.Normal) []lrsEquilibrium {
 // those lrsnash reports. (lrsnash 7.1 reads input integers into 64 bits,
 // saturating larger ones, so payoffs stay below 2^60.)
 func TestEnumerateMatchesLrsnash(t *testing.T) {
-	requireOracle(t, lrsnashPath)
+	requireExactOracle(t, lrsnashPath)
 	r := rand.New(rand.NewPCG(2024, 7))
 	dir := t.TempDir()
 	games := 400
@@ -106,7 +106,7 @@ func TestEnumerateMatchesLrsnash(t *testing.T) {
 	for k := range games {
 		m, n := 2+r.IntN(6), 2+r.IntN(6)
 		kind := payoffKind(k % int(numPayoffKinds))
-		g := randomGame(r, m, n, kind)
+		g := randomBimatrix(r, m, n, kind)
 		name := fmt.Sprintf("game %d (%dx%d, %v)", k, m, n, kind)
 		res, err := EnumerateBimatrix(context.Background(), g)
 		if err != nil {
@@ -118,11 +118,11 @@ func TestEnumerateMatchesLrsnash(t *testing.T) {
 		want := runLrsnash(t, dir, g)
 		wantKeys := map[string]lrsEquilibrium{}
 		for _, e := range want {
-			wantKeys[profileKey(e.profile)] = e
+			wantKeys[exactProfileKey(e.profile)] = e
 		}
 		got := map[string]Equilibrium{}
 		for _, e := range res.Equilibria {
-			key := profileKey(e.Exact)
+			key := exactProfileKey(e.Exact)
 			if _, dup := got[key]; dup {
 				t.Fatalf("%s: equilibrium %s reported twice", name, key)
 			}

@@ -132,22 +132,22 @@ var classicGames = []classicGame{
 func TestEnumerateClassicGames(t *testing.T) {
 	for _, tc := range classicGames {
 		t.Run(tc.name, func(t *testing.T) {
-			g := ratGame(tc.A, tc.B)
+			g := bimatrixFromStrings(tc.A, tc.B)
 			res, err := EnumerateBimatrix(context.Background(), g)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var got, pay []string
 			for _, e := range res.Equilibria {
-				got = append(got, profileKey(e.Exact))
+				got = append(got, exactProfileKey(e.Exact))
 				pay = append(pay, e.PayoffsRat[0].RatString()+" "+e.PayoffsRat[1].RatString())
 				if err := VerifyExact(g, e.Exact); err != nil {
-					t.Errorf("%s: %v", profileKey(e.Exact), err)
+					t.Errorf("%s: %v", exactProfileKey(e.Exact), err)
 				}
 				for i := range e.Exact {
 					for s, p := range e.Exact[i] {
 						if f, _ := p.Float64(); f != e.Profile[i][s] {
-							t.Errorf("float profile %v does not match %v", e.Profile, profileKey(e.Exact))
+							t.Errorf("float profile %v does not match %v", e.Profile, exactProfileKey(e.Exact))
 						}
 					}
 				}
@@ -184,7 +184,7 @@ func TestComponentsJoinOverlappingCliques(t *testing.T) {
 		{"battle of the sexes", [][]int{{0}, {1}, {2}}},
 	} {
 		i := slices.IndexFunc(classicGames, func(c classicGame) bool { return c.name == tc.name })
-		res, err := EnumerateBimatrix(context.Background(), ratGame(classicGames[i].A, classicGames[i].B))
+		res, err := EnumerateBimatrix(context.Background(), bimatrixFromStrings(classicGames[i].A, classicGames[i].B))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -206,7 +206,7 @@ func TestEnumerateProperties(t *testing.T) {
 	for k := range 150 {
 		m, n := 1+r.IntN(7), 1+r.IntN(7)
 		kind := payoffKind(k % int(numPayoffKinds))
-		g := randomGame(r, m, n, kind)
+		g := randomBimatrix(r, m, n, kind)
 		name := fmt.Sprintf("game %d (%dx%d %v)", k, m, n, kind)
 		res, err := EnumerateBimatrix(context.Background(), g)
 		if err != nil {
@@ -224,12 +224,12 @@ func TestEnumerateProperties(t *testing.T) {
 		extreme := map[string]bool{}
 		for _, e := range res.Equilibria {
 			if err := VerifyExact(g, e.Exact); err != nil {
-				t.Fatalf("%s: %s: %v", name, profileKey(e.Exact), err)
+				t.Fatalf("%s: %s: %v", name, exactProfileKey(e.Exact), err)
 			}
 			if r := g.Regret(e.Profile); r[0] > 1e-9*scale || r[1] > 1e-9*scale {
 				t.Errorf("%s: float regret %v", name, r)
 			}
-			extreme[profileKey(e.Exact)] = true
+			extreme[exactProfileKey(e.Exact)] = true
 		}
 		if !res.Stats.Degenerate {
 			nondegenerate++
@@ -239,7 +239,7 @@ func TestEnumerateProperties(t *testing.T) {
 		}
 		for _, s := range PureEquilibria(g) {
 			x := game.MixedRat{unitRat(m, s[0]), unitRat(n, s[1])}
-			if !extreme[profileKey(x)] {
+			if !extreme[exactProfileKey(x)] {
 				t.Errorf("%s: pure equilibrium %v not enumerated", name, s)
 			}
 		}
@@ -279,7 +279,7 @@ func unitRat(n, s int) []*big.Rat {
 func TestEnumerateWideArithmetic(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 5))
 	for k := range 5 {
-		g := randomGame(r, 5, 5, payoffHuge)
+		g := randomBimatrix(r, 5, 5, payoffHuge)
 		res, err := EnumerateBimatrix(context.Background(), g)
 		if err != nil {
 			t.Fatal(err)
@@ -292,7 +292,7 @@ func TestEnumerateWideArithmetic(t *testing.T) {
 		}
 		for _, e := range res.Equilibria {
 			if err := VerifyExact(g, e.Exact); err != nil {
-				t.Fatalf("game %d: %s: %v", k, profileKey(e.Exact), err)
+				t.Fatalf("game %d: %s: %v", k, exactProfileKey(e.Exact), err)
 			}
 		}
 	}
@@ -326,7 +326,7 @@ func TestEnumerateFloatPayoffs(t *testing.T) {
 func TestEnumerateCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	g := randomGame(rand.New(rand.NewPCG(1, 1)), 12, 12, payoffWide)
+	g := randomBimatrix(rand.New(rand.NewPCG(1, 1)), 12, 12, payoffWide)
 	res, err := EnumerateBimatrix(ctx, g)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("error %v, want context.Canceled", err)

@@ -128,7 +128,7 @@ func (s *lhSolver) solve(ctx context.Context, k int) (Equilibrium, error) {
 		case err != nil:
 			return Equilibrium{}, err
 		}
-		e, err := bimatrixEquilibrium(s.A, s.B, normalize(x), normalize(y))
+		e, err := bimatrixEquilibrium(s.A, s.B, ratDistribution(x), ratDistribution(y))
 		if err == nil {
 			return e, nil
 		}

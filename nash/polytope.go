@@ -95,7 +95,7 @@ func (p *polytope) vertices(ctx context.Context, kind numKind) (*vertexSet, erro
 	zob := make([]uint64, nv)
 	state := uint64(0x5eed5eed5eed5eed)
 	for v := range zob {
-		zob[v] = splitmix64(&state)
+		zob[v] = zobristNext(&state)
 	}
 	cur := make([]uint64, bw)
 	var h uint64
@@ -337,9 +337,9 @@ func (p *polytope) point(labels []uint64) (num []*big.Int, den *big.Int, err err
 	return num, den, nil
 }
 
-// splitmix64 advances state and returns the next output of the SplitMix64
+// zobristNext advances state and returns the next output of the SplitMix64
 // generator: fixed, well-mixed keys for Zobrist hashing.
-func splitmix64(state *uint64) uint64 {
+func zobristNext(state *uint64) uint64 {
 	*state += 0x9e3779b97f4a7c15
 	z := *state
 	z = (z ^ z>>30) * 0xbf58476d1ce4e5b9
