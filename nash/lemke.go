@@ -121,6 +121,9 @@ func (s *lhSolver) solve(ctx context.Context, k int) (Equilibrium, error) {
 		kinds = []numKind{numFloat, numBig}
 	}
 	for _, kind := range kinds {
+		if err := ctx.Err(); err != nil {
+			return Equilibrium{}, err
+		}
 		x, y, err := s.path(ctx, k, kind)
 		switch {
 		case errors.Is(err, errOverflow), errors.Is(err, errNotVertex):
