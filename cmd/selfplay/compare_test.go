@@ -130,7 +130,7 @@ func TestCompareLowerBetterStepAndSeparation(t *testing.T) {
 		}
 	}
 	dir := runDir(t, rows)
-	code, out, errs := compareCLI(t, "--metric", "gap", "--log", dir)
+	code, out, errs := compareCLI(t, "--metric", "gap", "--log", "--resamples", "2000", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -150,7 +150,7 @@ func TestCompareLowerBetterStepAndSeparation(t *testing.T) {
 		t.Errorf("P(fast better than slow) must be 1:\n%s", out)
 	}
 	// At step 50 every seed has a value.
-	code, out, _ = compareCLI(t, "--metric", "gap", "--step", "50", dir)
+	code, out, _ = compareCLI(t, "--metric", "gap", "--step", "50", "--resamples", "500", dir)
 	if code != 0 || !regexp.MustCompile(`(?m)^slow\s+10\s`).MatchString(out) {
 		t.Errorf("step 50: exit %d\n%s", code, out)
 	}
@@ -166,14 +166,14 @@ func TestCompareNotSeparatedAndUndecided(t *testing.T) {
 		}
 	}
 	dir := runDir(t, rows)
-	code, out, errs := compareCLI(t, "--metric", "win", "--higher-better", "--permutations", "2000", dir)
+	code, out, errs := compareCLI(t, "--metric", "win", "--higher-better", "--permutations", "2000", "--resamples", "500", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 	if !strings.Contains(out, "a vs b: not separated after all 6 interims (30 seeds per task)") {
 		t.Errorf("same distribution, full budget:\n%s", out)
 	}
-	code, out, _ = compareCLI(t, "--metric", "win", "--higher-better", "--max-interims", "8", "--permutations", "2000", dir)
+	code, out, _ = compareCLI(t, "--metric", "win", "--higher-better", "--max-interims", "8", "--permutations", "2000", "--resamples", "500", dir)
 	if code != 0 || !strings.Contains(out, "a vs b: undecided after interim 6 (30 seeds per task); run 35 seeds per method and task for the next interim") {
 		t.Errorf("budget of 40 with 30 seeds:\n%s", out)
 	}
@@ -183,7 +183,7 @@ func TestCompareProfilePlot(t *testing.T) {
 	rows := append(finalRows("A", "mmd", "gap", 5, 1e-7, 3e-7, 2e-6, 1e-6, 5e-7), finalRows("A", "spo", "gap", 5, 1e-2, 3e-2, 2e-2, 5e-3, 1e-3)...)
 	dir := runDir(t, rows)
 	base := filepath.Join(t.TempDir(), "plots", "profile")
-	code, out, errs := compareCLI(t, "--metric", "gap", "--out", base, dir)
+	code, out, errs := compareCLI(t, "--metric", "gap", "--out", base, "--resamples", "500", dir)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
@@ -207,7 +207,7 @@ func TestCompareProfilePlot(t *testing.T) {
 func TestCompareTaskLeftOut(t *testing.T) {
 	a := runDir(t, append(finalRows("A", "x", "m", 1, 1, 2), finalRows("A", "y", "m", 1, 3, 4)...))
 	b := runDir(t, finalRows("B", "x", "m", 1, 5, 6)) // y never ran on B
-	code, out, errs := compareCLI(t, "--metric", "m", a, b)
+	code, out, errs := compareCLI(t, "--metric", "m", "--resamples", "500", "--permutations", "500", a, b)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
