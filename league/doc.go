@@ -6,6 +6,42 @@
 // which is pure and deterministic, so the same league runs embedded in one
 // process, replayed from a log, or replicated by package cluster.
 //
+// # The league state machine
+//
+// A State holds the members (learners, whose parameters change, and frozen
+// snapshots; parameters are named by their sha256 Hash and stored
+// elsewhere), a payoff table decayed as in AlphaStar (every update of a
+// pair multiplies its statistics by 0.99 before adding the game; draws
+// count half; an unplayed pair reads 0.5), match leases, the ids of every
+// recorded result, a seeded PCG generator and the Config. Events are
+// Configure, AddLearner, AddSnapshot, SetRole, ReportProgress, Checkpoint,
+// RecordResult, LeaseMatch and ExpireLeases; Apply validates an event fully
+// before changing anything, so a failed event leaves the state as it was,
+// and a RecordResult whose match id was seen is reported as a duplicate
+// and ignored. Times come inside events (LeaseMatch deadlines,
+// ExpireLeases' now); Apply reads no clock.
+//
+// EncodeEvent and DecodeEvent give the log format: a type byte (with
+// FlagIgnoreUnknown for optional future types) and a msgpack map of the
+// non-zero fields; decoding errors name the field and byte offset.
+// State.Encode writes a canonical msgpack snapshot (sorted keys and
+// slices), so equal states have equal bytes and State.Hash can be compared
+// across replicas; DecodeState checks every invariant.
+//
+// Matchmaking ("matchmaking" setting) turns the payoff table into an exact
+// opponent distribution (State.Opponents), from which a lease draws once:
+// uniform over snapshots, latest (self-play), pastself (OpenAI Five's 80%
+// current self, 20% past selves by quality), pfsp (PFSP with the squared,
+// hard, variance, linear or linear_capped weighting), roles (AlphaStar's
+// main agent, main exploiter and league exploiter, with their snapshot and
+// reset rules applied on ReportProgress) and psro (a meta-strategy over the
+// snapshots from MetaSolve: uniform, Nash, projected replicator dynamics or
+// α-Rank).
+//
+// Tournaments (RoundRobin, Swiss, SingleElimination) rank a list of players
+// through a PlayFunc; MeasureRecovery compares how well they recover the
+// full round-robin order per match played.
+//
 // # Ratings and leaderboards
 //
 // Battles (pairwise results, read from jsonl, Chatbot Arena JSON or CSV by
