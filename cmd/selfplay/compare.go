@@ -47,7 +47,9 @@ seeds are taken in order in interims of --interim per task, up to
 that the observed difference suggests.
 
 With --log the scores are log10 of the metric, which suits gaps and other
-positive quantities that differ by orders of magnitude between seeds.
+positive quantities that differ by orders of magnitude between seeds;
+values below --log-floor (such as gaps that reached exactly 0) count as
+the floor.
 
 With --out PATH, the performance profiles (fraction of runs better than a
 threshold, as the threshold sweeps the observed range, with 95% bands) are
@@ -62,6 +64,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	stepFlag := fs.String("step", "last", `the step whose values are compared: "last" or a step number`)
 	higher := fs.Bool("higher-better", false, "higher values of the metric are better (default: lower is better, as for gaps)")
 	logScale := fs.Bool("log", false, "compare log10 of the metric (for positive metrics spanning orders of magnitude, such as gaps)")
+	logFloor := fs.Float64("log-floor", 1e-16, "with -log, values below this (including 0) count as this")
 	out := fs.String("out", "", "write the performance-profile plot to `PATH`.svg and PATH.png")
 	alpha := fs.Float64("alpha", 0.05, "family-wise error rate of the sequential tests over all pairs")
 	interim := fs.Int("interim", 5, "seeds per method and task added at each interim of the sequential test")
@@ -83,6 +86,8 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 		return usagef("-alpha %v: expected a number in (0, 1)", *alpha)
 	case *interim < 1 || *maxInterims < 1:
 		return usagef("-interim and -max-interims must be positive")
+	case !(*logFloor > 0):
+		return usagef("-log-floor %v: expected a positive number", *logFloor)
 	case *resamples < 100 || *permutations < 100:
 		return usagef("-resamples and -permutations must be at least 100")
 	}
@@ -90,7 +95,11 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	data, err := loadCompare(dirs, *metric, sel, *logScale, e.log)
+	floor := 0.0
+	if *logScale {
+		floor = *logFloor
+	}
+	data, err := loadCompare(dirs, *metric, sel, floor, e.log)
 	if err != nil {
 		return err
 	}
@@ -162,7 +171,9 @@ type observation struct {
 }
 
 // loadCompare reads the rows of every dir and selects each seed's score.
-func loadCompare(dirs []string, metric string, sel stepSelector, logScale bool, log zerolog.Logger) (*compareData, error) {
+// With logFloor > 0 the score is log10 of the value, values below logFloor
+// counting as logFloor.
+func loadCompare(dirs []string, metric string, sel stepSelector, logFloor float64, log zerolog.Logger) (*compareData, error) {
 	obs := map[seedKey][]observation{}
 	from := map[seedKey]map[int]string{} // step → file, to catch the same row in two inputs
 	var runs, algs []string
@@ -245,7 +256,7 @@ func loadCompare(dirs []string, metric string, sel stepSelector, logScale bool, 
 				}
 			}
 			var vs []float64
-			missing, null := 0, 0
+			missing, null, clipped := 0, 0, 0
 			for _, s := range g.seeds {
 				i := slices.IndexFunc(obs[seedKey{run, alg, s}], func(o observation) bool { return o.step == target })
 				switch {
@@ -255,10 +266,10 @@ func loadCompare(dirs []string, metric string, sel stepSelector, logScale bool, 
 					null++
 				default:
 					v := obs[seedKey{run, alg, s}][i].value
-					if logScale {
-						if !(v > 0) {
-							return nil, badInput(fmt.Errorf("-log: run %q algorithm %q seed %d has %s = %v at step %d; log10 needs positive values",
-								run, alg, s, metric, v, target))
+					if logFloor > 0 {
+						if v < logFloor {
+							v = logFloor
+							clipped++
 						}
 						v = math.Log10(v)
 					}
@@ -273,6 +284,10 @@ func loadCompare(dirs []string, metric string, sel stepSelector, logScale bool, 
 				log.Warn().Str("run", run).Str("algorithm", alg).Int("step", target).
 					Msgf("%d of %d seeds have a null %s at step %d and are left out", null, len(g.seeds), metric, target)
 			}
+			if clipped > 0 {
+				log.Info().Str("run", run).Str("algorithm", alg).Int("step", target).
+					Msgf("%d of %d seeds have %s below the log floor %g and count as %g", clipped, len(g.seeds), metric, logFloor, logFloor)
+			}
 			if len(vs) > 0 {
 				values[[2]string{run, alg}] = vs
 			}
@@ -280,7 +295,7 @@ func loadCompare(dirs []string, metric string, sel stepSelector, logScale bool, 
 	}
 
 	name := metric
-	if logScale {
+	if logFloor > 0 {
 		name = "log10(" + metric + ")"
 	}
 	d := &compareData{metric: name, step: sel, algs: algs, scores: map[string]stats.Scores{}}

@@ -234,7 +234,7 @@ func TestCompareBadInput(t *testing.T) {
 		{"bad line", []string{"--metric", "gap", bad}, bad + `:2:35: seed: expected a non-negative integer, found "one"`},
 		{"unknown metric", []string{"--metric", "kl", good}, `no row has metric "kl"; the inputs have: gap`},
 		{"duplicate rows", []string{"--metric", "gap", good, good}, `run "A" algorithm "x" seed 0 step 0 appears twice`},
-		{"log of zero", []string{"--metric", "gap", "--log", zero}, `-log: run "A" algorithm "x" seed 0 has gap = 0 at step 1`},
+		{"bad log floor", []string{"--metric", "gap", "--log", "--log-floor", "0", zero}, `-log-floor 0: expected a positive number`},
 		{"no step", []string{"--metric", "gap", "--step", "7", good}, `no task has a gap at step 7 for every algorithm (x)`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -243,6 +243,22 @@ func TestCompareBadInput(t *testing.T) {
 				t.Errorf("exit %d, stderr:\n%s\nwant exit %d and %q", code, errs, exitUsage, tc.want)
 			}
 		})
+	}
+}
+
+func TestCompareLogFloor(t *testing.T) {
+	// Gaps 0, 1e-20, 1e-12, 1e-8 with the floor 1e-16: log10 scores
+	// -16, -16, -12, -8; the IQM drops one at each end: mean(-16, -12) = -14.
+	dir := runDir(t, finalRows("A", "mmd", "gap", 9, 0, 1e-20, 1e-12, 1e-8))
+	code, out, errs := compareCLI(t, "--metric", "gap", "--log", "--resamples", "500", dir)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if !strings.HasPrefix(regexp.MustCompile(`\s{2,}`).Split(line(t, out, "mmd "), -1)[2], "-14 [") {
+		t.Errorf("IQM of the floored logs:\n%s", out)
+	}
+	if !strings.Contains(errs, "2 of 4 seeds have gap below the log floor 1e-16") {
+		t.Errorf("clipping not reported:\n%s", errs)
 	}
 }
 
