@@ -30,7 +30,9 @@ func qualityChoices(idx []int, probs []float64) []choice {
 	return out
 }
 
-// qualitySoftmax returns softmax(q) over the members idx.
+// qualitySoftmax returns softmax(q) over the members idx. It feeds the
+// quality update, whose result is replicated state, so it uses
+// expPortable rather than math.Exp.
 func (s *State) qualitySoftmax(idx []int) []float64 {
 	qmax := math.Inf(-1)
 	for _, j := range idx {
@@ -39,7 +41,7 @@ func (s *State) qualitySoftmax(idx []int) []float64 {
 	probs := make([]float64, len(idx))
 	var sum float64
 	for k, j := range idx {
-		probs[k] = math.Exp(s.members[j].Quality - qmax)
+		probs[k] = expPortable(s.members[j].Quality - qmax)
 		sum += probs[k]
 	}
 	for k := range probs {
@@ -72,4 +74,35 @@ func (s *State) updateQuality(a, b int, o Outcome) {
 			return
 		}
 	}
+}
+
+// expPortable returns e^x using only explicitly rounded float64 operations,
+// so every machine computes the same bits: math.Exp on amd64 uses FMA
+// instructions when the CPU has them, and Go may fuse a multiply-add on
+// other architectures, either of which would let replicas of the state
+// drift apart in the last bit. x = k·ln2 + r with |r| ≤ ln2/2, e^r by its
+// Taylor series (15 terms; truncation below 1e-18), then scaled by 2^k;
+// within a few ulps of math.Exp.
+func expPortable(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return x
+	case x > 709.78:
+		return math.Inf(1)
+	case x < -745.2:
+		return 0
+	}
+	const (
+		log2e = 1.4426950408889634         // 1/ln 2
+		ln2Hi = 6.93147180369123816490e-01 // ln 2 rounded to 32 bits, so k·ln2Hi is exact
+		ln2Lo = 1.90821492927058770002e-10 // ln 2 − ln2Hi
+	)
+	k := math.Floor(float64(x*log2e) + 0.5)
+	r := float64(x-float64(k*ln2Hi)) - float64(k*ln2Lo)
+	sum, term := 1.0, 1.0
+	for i := 1; i <= 15; i++ {
+		term = float64(term*r) / float64(i)
+		sum += term
+	}
+	return math.Ldexp(sum, int(k))
 }

@@ -61,3 +61,24 @@ func TestPastSelf(t *testing.T) {
 		t.Errorf("quality changed under pfsp")
 	}
 }
+
+// expPortable agrees with math.Exp to a few ulps over the whole range.
+func TestExpPortable(t *testing.T) {
+	for _, x := range []float64{0, 1, -1, 0.5, -0.01, 1e-300, -1e-300, 10, -10, 100.5, -100.5, 700, -700, -744, 709.7, 0.34657359, -0.34657359} {
+		got, want := expPortable(x), math.Exp(x)
+		if want == 0 && got == 0 {
+			continue
+		}
+		if rel := math.Abs(got-want) / want; rel > 1e-15 {
+			t.Errorf("expPortable(%g) = %.17g, math.Exp = %.17g (relative %.2g)", x, got, want, rel)
+		}
+	}
+	for x := -50.0; x <= 50; x += 0.0137 {
+		if rel := math.Abs(expPortable(x)-math.Exp(x)) / math.Exp(x); rel > 1e-15 {
+			t.Fatalf("expPortable(%g): relative error %.2g", x, rel)
+		}
+	}
+	if !math.IsInf(expPortable(710), 1) || expPortable(-746) != 0 || !math.IsNaN(expPortable(math.NaN())) {
+		t.Error("special cases")
+	}
+}

@@ -82,7 +82,7 @@ func (t *payoffTable) winRate(a, b int, minGames float64) float64 {
 	if flip {
 		w = p.Losses
 	}
-	return (w + 0.5*p.Draws) / p.Games
+	return (w + float64(0.5*p.Draws)) / p.Games // no fused multiply-add: same bits everywhere
 }
 
 // games returns the decayed number of games between a and b.

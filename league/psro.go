@@ -86,14 +86,14 @@ func ProjectedReplicator(a [][]float64, iterations int, step, floor float64) []f
 			row := flat[i*n : i*n+n]
 			var s float64
 			for j, aij := range row {
-				s += aij * x[j]
+				s += float64(aij * x[j]) // explicit rounding: no fused multiply-add
 			}
 			v[i] = s
-			mean += x[i] * s
+			mean += float64(x[i] * s)
 		}
 		var sum float64
 		for i := range n {
-			x[i] += step * x[i] * (v[i] - mean)
+			x[i] += float64(step * x[i] * (v[i] - mean))
 			x[i] = max(x[i], floor)
 			sum += x[i]
 		}
