@@ -35,7 +35,7 @@ func (w Weighting) Weight(x, p float64) float64 {
 	case WeightSquared:
 		return (1 - x) * (1 - x)
 	case WeightHard:
-		return math.Pow(1-x, p)
+		return powWeight(1-x, p)
 	case WeightVariance:
 		return x * (1 - x)
 	case WeightLinear:
@@ -87,4 +87,18 @@ func pfspOpponents(s *State, home int) ([]choice, error) {
 		return only(home, "selfplay"), nil
 	}
 	return s.pfspOver(home, cands, s.cfg.PFSP.Weighting, "pfsp"), nil
+}
+
+// powWeight returns b^p, by repeated multiplication for an integer
+// exponent, so the common weightings give the same bits on every machine
+// (math.Pow goes through math.Exp, which may use FMA instructions).
+func powWeight(b, p float64) float64 {
+	if p != math.Trunc(p) || p < 0 || p > 64 {
+		return math.Pow(b, p)
+	}
+	r := 1.0
+	for range int(p) {
+		r *= b
+	}
+	return r
 }
