@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"math/big"
+	"runtime"
 	"slices"
+	"sync"
 
 	"github.com/selfplay-lab/selfplay/game"
 )
@@ -67,9 +69,10 @@ var ErrNotBimatrix = errors.New("nash: not a two-player game")
 // connected components.
 //
 // It enumerates the vertices of both best-response polytopes, P for the
-// row player and Q for the column player, in exact integer arithmetic
-// (i128 with overflow detection, big.Int when values outgrow it), and pairs
-// vertices whose label sets are complementary. Degenerate games are handled:
+// row player and Q for the column player (concurrently when GOMAXPROCS > 1;
+// the result does not depend on it), in exact integer arithmetic (i128 with
+// overflow detection, big.Int when values outgrow it), and pairs vertices
+// whose label sets are complementary. Degenerate games are handled:
 // a point with several bases is reported once, and a continuum shows up as
 // several extreme equilibria in one component. Payoffs are scaled to
 // positive integers first; g's exact payoffs are used.
@@ -85,17 +88,28 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 	P, Q := bimatrixPolytopes(Ai, Bi)
 
 	res := &EnumResult{Complete: true}
-	var vp, vq *vertexSet
-	var stop error
-	for _, kind := range []numKind{numI128, numBig} {
-		vp, err = P.vertices(ctx, kind)
-		if err == nil {
-			vq, err = Q.vertices(ctx, kind)
-		}
-		if !errors.Is(err, errOverflow) {
-			break
-		}
+	// The two polytopes are independent: enumerate Q on another goroutine
+	// when there is a spare processor.
+	var vq *vertexSet
+	var errQ error
+	var wg sync.WaitGroup
+	if runtime.GOMAXPROCS(0) > 1 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vq, errQ = exactVertices(ctx, Q)
+		}()
 	}
+	vp, err := exactVertices(ctx, P)
+	if runtime.GOMAXPROCS(0) > 1 {
+		wg.Wait()
+	} else if err == nil {
+		vq, errQ = exactVertices(ctx, Q)
+	}
+	if err == nil {
+		err = errQ
+	}
+	var stop error
 	if err != nil {
 		if ctx.Err() == nil {
 			return nil, err
@@ -130,6 +144,16 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 		}
 	}
 	return res, stop
+}
+
+// exactVertices enumerates the vertices of poly in i128 arithmetic, or in
+// big.Int when i128 overflows.
+func exactVertices(ctx context.Context, poly *polytope) (*vertexSet, error) {
+	vs, err := poly.vertices(ctx, numI128)
+	if errors.Is(err, errOverflow) {
+		vs, err = poly.vertices(ctx, numBig)
+	}
+	return vs, err
 }
 
 // positiveIntegers returns the matrix R mapped by a positive affine

@@ -68,15 +68,19 @@ const (
 	payoffWide                       // 0..999
 	payoffRational                   // p/q, |p| ≤ 6, 1 ≤ q ≤ 4
 	payoffHuge                       // |v| < 2^60: beyond i128 pivoting, within what lrsnash 7.1 reads (int64)
+	payoffTwins                      // game.RandomDegenerate: {0,1,2} with duplicated best responses
 	numPayoffKinds
 )
 
 func (k payoffKind) String() string {
-	return [...]string{"{0,1}", "{0,1,2}", "-3..3", "0..999", "p/q", "60-bit"}[k]
+	return [...]string{"{0,1}", "{0,1,2}", "-3..3", "0..999", "p/q", "60-bit", "twins"}[k]
 }
 
 // randomBimatrix returns an m×n game with payoffs of the given kind.
 func randomBimatrix(r *rand.Rand, m, n int, kind payoffKind) *game.Normal {
+	if kind == payoffTwins {
+		return game.RandomDegenerate(r, m, n)
+	}
 	draw := func() *big.Rat {
 		switch kind {
 		case payoff01:

@@ -1,6 +1,7 @@
 package nash
 
 import (
+	"math"
 	"math/big"
 	"math/bits"
 )
@@ -173,8 +174,18 @@ func signedSum(x u256, sx bool, y u256, sy bool) (u256, bool) {
 	return y.sub(x), sy
 }
 
-// cmpProducts compares a·b with c·d.
+// cmpProducts compares a·b with c·d. Products far apart are ordered in
+// float64: each of a, b, c, d converts with relative error below 2⁻⁵², each
+// product adds one rounding, so a gap larger than 10⁻¹⁴ of their size is
+// certain; closer ones are compared exactly.
 func cmpProducts(a, b, c, d i128) int {
+	p, q := a.float()*b.float(), c.float()*d.float()
+	if gap := p - q; math.Abs(gap) > 1e-14*(math.Abs(p)+math.Abs(q)) {
+		if gap < 0 {
+			return -1
+		}
+		return 1
+	}
 	s1, s2 := a.sign()*b.sign(), c.sign()*d.sign()
 	if s1 != s2 {
 		if s1 < s2 {
@@ -186,6 +197,15 @@ func cmpProducts(a, b, c, d i128) int {
 		return 0
 	}
 	return s1 * mulMag(a, b).cmp(mulMag(c, d))
+}
+
+// float returns a rounded to a float64.
+func (a i128) float() float64 {
+	f := float64(a.hi&^signBit)*0x1p64 + float64(a.lo)
+	if a.hi&signBit != 0 {
+		return -f
+	}
+	return f
 }
 
 // divisor128 divides integers exactly by a fixed positive i128 d. Exactness

@@ -227,10 +227,10 @@ func (p *polytope) vertices(ctx context.Context, kind numKind) (*vertexSet, erro
 		if f.tab+1 < maxLevels {
 			child.tab, child.inPlace = f.tab+1, false
 			if child.tab == len(tabs) {
-				tabs = append(tabs, t.clone())
-			} else {
-				tabs[child.tab].copyFrom(t)
+				// Grow by doubling, in one allocation per step.
+				tabs = append(tabs, t.cloneMany(min(max(16, len(tabs)), maxLevels-len(tabs)))...)
 			}
+			tabs[child.tab].copyFrom(t)
 			t = tabs[child.tab]
 		}
 		if err := t.pivot(r, c); err != nil {

@@ -36,6 +36,8 @@ type tabNums interface {
 	det(dst *big.Int) *big.Int
 	// clone returns an independent copy.
 	clone() tabNums
+	// cloneMany returns n independent copies sharing one allocation.
+	cloneMany(n int) []tabNums
 	// copyFrom overwrites the receiver with src, of the same type and shape.
 	copyFrom(src tabNums)
 	// size returns the approximate memory held, in bytes.
@@ -112,6 +114,29 @@ func (t *tableau) clone() *tableau {
 		cand:     make([]int, 0, t.k),
 	}
 	return c
+}
+
+// cloneMany returns n independent copies of t, allocated together.
+func (t *tableau) cloneMany(n int) []*tableau {
+	nums := t.nums.cloneMany(n)
+	w := 2*t.k + 2*t.d
+	ints := make([]int, n*w)
+	out := make([]*tableau, n)
+	shells := make([]tableau, n)
+	for i := range out {
+		c := &shells[i]
+		sl := ints[i*w : (i+1)*w]
+		c.k, c.d = t.k, t.d
+		c.basic = sl[:t.k:t.k]
+		c.nonbasic = sl[t.k : t.k+t.d : t.k+t.d]
+		c.pos = sl[t.k+t.d : 2*t.k+2*t.d : 2*t.k+2*t.d]
+		copy(c.basic, t.basic)
+		copy(c.nonbasic, t.nonbasic)
+		copy(c.pos, t.pos)
+		c.nums = nums[i]
+		out[i] = c
+	}
+	return out
 }
 
 // copyFrom overwrites t with s, a tableau of the same system.

@@ -61,6 +61,14 @@ func (t *tabBig) clone() tabNums {
 	return c
 }
 
+func (t *tabBig) cloneMany(n int) []tabNums {
+	out := make([]tabNums, n)
+	for i := range out {
+		out[i] = t.clone()
+	}
+	return out
+}
+
 func (t *tabBig) copyFrom(src tabNums) {
 	s := src.(*tabBig)
 	for i := range t.a {

@@ -117,6 +117,14 @@ func (t *tabFloat) clone() tabNums {
 	return &c
 }
 
+func (t *tabFloat) cloneMany(n int) []tabNums {
+	out := make([]tabNums, n)
+	for i := range out {
+		out[i] = t.clone()
+	}
+	return out
+}
+
 func (t *tabFloat) copyFrom(src tabNums) { copy(t.a, src.(*tabFloat).a) }
 
 func (t *tabFloat) size() int { return 8 * len(t.a) }

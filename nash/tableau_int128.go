@@ -64,6 +64,20 @@ func (t *tab128) clone() tabNums {
 	return &c
 }
 
+func (t *tab128) cloneMany(n int) []tabNums {
+	slab := make([]i128, n*len(t.a))
+	shells := make([]tab128, n)
+	out := make([]tabNums, n)
+	for i := range out {
+		c := &shells[i]
+		*c = *t
+		c.a = slab[i*len(t.a) : (i+1)*len(t.a) : (i+1)*len(t.a)]
+		copy(c.a, t.a)
+		out[i] = c
+	}
+	return out
+}
+
 func (t *tab128) copyFrom(src tabNums) {
 	s := src.(*tab128)
 	copy(t.a, s.a)
