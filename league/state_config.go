@@ -128,7 +128,7 @@ var solverNames = []string{"uniform", "nash", "prd", "alpharank"}
 // arbitrarily slow or the state arbitrarily large.
 const (
 	maxRecent        = 10000
-	maxPRDIterations = 1_000_000
+	maxPRDIterations = 100_000 // OpenSpiel's default; a lease costs O(iterations·n²)
 	maxPopSize       = 1_000_000
 )
 
