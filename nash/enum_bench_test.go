@@ -65,16 +65,23 @@ func BenchmarkLrsnash(b *testing.B) {
 }
 
 // BenchmarkLemkeHowson times one path (label 1) and all 200 paths of a
-// random 100×100 game.
+// random 100×100 game; label1-bigint is the same-run baseline, textbook
+// exact pivoting in big.Int.
 func BenchmarkLemkeHowson(b *testing.B) {
 	g := benchGames(100, 1)[0]
-	b.Run("100x100/label1", func(b *testing.B) {
-		for b.Loop() {
-			if _, err := LemkeHowson(context.Background(), g, 1); err != nil {
-				b.Fatal(err)
-			}
+	for _, arith := range []LHArithmetic{LHAuto, LHBigInt} {
+		name := "100x100/label1"
+		if arith == LHBigInt {
+			name += "-bigint"
 		}
-	})
+		b.Run(name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := LemkeHowsonWith(context.Background(), g, 1, arith); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 	b.Run("100x100/all", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := LemkeHowsonAll(context.Background(), g); err != nil {

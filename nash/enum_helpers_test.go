@@ -43,21 +43,6 @@ func bimatrixFromStrings(A, B [][]string) *game.Normal {
 	return game.BimatrixRat(conv(A), conv(B))
 }
 
-// bimatrixFromInts builds a bimatrix game from integer payoffs.
-func bimatrixFromInts(A, B [][]int64) *game.Normal {
-	conv := func(M [][]int64) [][]*big.Rat {
-		out := make([][]*big.Rat, len(M))
-		for i, row := range M {
-			out[i] = make([]*big.Rat, len(row))
-			for j, v := range row {
-				out[i][j] = big.NewRat(v, 1)
-			}
-		}
-		return out
-	}
-	return game.BimatrixRat(conv(A), conv(B))
-}
-
 // payoffKind is a family of random payoffs, from very degenerate to generic.
 type payoffKind int
 

@@ -30,12 +30,34 @@ type LHEquilibrium struct {
 // the result is an extreme equilibrium, verified exactly before it is
 // returned.
 func LemkeHowson(ctx context.Context, g *game.Normal, label int) (Equilibrium, error) {
+	return LemkeHowsonWith(ctx, g, label, LHAuto)
+}
+
+// LHArithmetic selects the arithmetic of Lemke–Howson pivoting.
+type LHArithmetic int
+
+const (
+	// LHAuto pivots in i128 for small games and in float64 first for large
+	// ones (m+n > 60), where i128 tends to overflow; a float path's end
+	// point is recomputed exactly from its bases and verified, and big.Int
+	// pivoting is the fallback of both.
+	LHAuto LHArithmetic = iota
+	// LHBigInt pivots in big.Int throughout: the textbook exact method, a
+	// reference for LHAuto and its same-run speed baseline.
+	LHBigInt
+)
+
+// LemkeHowsonWith is LemkeHowson with a choice of arithmetic.
+func LemkeHowsonWith(ctx context.Context, g *game.Normal, label int, arith LHArithmetic) (Equilibrium, error) {
 	s, err := newLHSolver(g)
 	if err != nil {
 		return Equilibrium{}, err
 	}
 	if label < 1 || label > s.m+s.n {
 		return Equilibrium{}, fmt.Errorf("nash: Lemke–Howson label %d out of range 1..%d", label, s.m+s.n)
+	}
+	if arith == LHBigInt {
+		return s.solveWith(ctx, label-1, []numKind{numBig})
 	}
 	return s.solve(ctx, label-1)
 }
@@ -120,6 +142,12 @@ func (s *lhSolver) solve(ctx context.Context, k int) (Equilibrium, error) {
 	if s.m+s.n > floatFirstSize {
 		kinds = []numKind{numFloat, numBig}
 	}
+	return s.solveWith(ctx, k, kinds)
+}
+
+// solveWith tries the arithmetic kinds in turn, moving on when one
+// overflows or (float64) fails exact verification; the last must be numBig.
+func (s *lhSolver) solveWith(ctx context.Context, k int, kinds []numKind) (Equilibrium, error) {
 	for _, kind := range kinds {
 		if err := ctx.Err(); err != nil {
 			return Equilibrium{}, err

@@ -134,6 +134,16 @@ func TestLemkeHowsonLarge(t *testing.T) {
 			if err := VerifyExact(g, e.Exact); err != nil {
 				t.Fatalf("%dx%d label %d: %v", size, size, label, err)
 			}
+			if label != 1 {
+				continue
+			}
+			ref, err := LemkeHowsonWith(context.Background(), g, label, LHBigInt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a, b := exactProfileKey(e.Exact), exactProfileKey(ref.Exact); a != b {
+				t.Errorf("%dx%d label 1: %s, big.Int pivoting %s", size, size, a, b)
+			}
 		}
 	}
 }
