@@ -20,6 +20,7 @@ func benchAreas() []benchArea {
 	return []benchArea{
 		{"league", "leaderboard: read 10^6 battles, BT fit + bootstraps, Elo; vs scipy", runBenchLeague},
 		{"engine", "batched mirror step + gap, zero-sum MW; vs same-run triad and scalar", runBenchEngine},
+		{"nash", "equilibrium solvers: all extreme equilibria vs lrsnash, Lemke–Howson", runBenchNash},
 	}
 }
 
