@@ -80,3 +80,41 @@ func BenchmarkElo1M(b *testing.B) {
 		Elo(bs.List, len(bs.Names), DefaultEloConfig())
 	}
 }
+
+// arenaArray renders n battles as a pretty-printed JSON array shaped like
+// Chatbot Arena's public files: nested metadata around the three fields.
+func arenaArray(n int) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("[\n")
+	for i := range n {
+		if i > 0 {
+			buf.WriteString(",\n")
+		}
+		fmt.Fprintf(&buf, `  {
+    "question_id": "%032x",
+    "model_a": "model-%d",
+    "model_b": "model-%d",
+    "winner": %q,
+    "judge": "arena_user_%d",
+    "turn": 1,
+    "anony": true,
+    "language": "English",
+    "tstamp": 1682351591.1322,
+    "conv_metadata": {"sum_user_tokens": 12, "sum_assistant_a_tokens": 340, "sum_assistant_b_tokens": 295, "turns": 1, "header_count_a": {"h1": 0, "h2": 0}, "list_count_a": {"ordered": 0, "unordered": 3}, "bold_count_a": {"**": 2, "__": 0}},
+    "dedup_tag": {"high_freq": false, "sampled": true},
+    "category_tag": {"criteria_v0.1": {"specificity": false, "domain_knowledge": true, "complexity": false}, "if_v0.1": {"if": false, "score": 1}, "math_v0.1": {"math": false}}
+  }`, i, i%100, (i+7)%100, []string{"model_a", "model_b", "tie", "tie (bothbad)"}[i%4], i)
+	}
+	buf.WriteString("\n]\n")
+	return buf.Bytes()
+}
+
+func BenchmarkReadArenaArray(b *testing.B) {
+	data := arenaArray(100000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := ReadBattles(bytes.NewReader(data), "bench", NewBattles(), ReadOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
