@@ -48,9 +48,9 @@ func readArenaArray(br *bufio.Reader, name string, bs *Battles, strict bool, st 
 			}
 			return fail(line, "invalid JSON: %v", err)
 		}
-		f, ok := arenaSchema.scanObject(elem)
+		f, flat := arenaSchema.scanObject(elem)
 		msg := ""
-		if !ok {
+		if !flat {
 			f, msg = arenaSchema.decode(elem)
 		}
 		var b rawBattle

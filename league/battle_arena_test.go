@@ -113,7 +113,6 @@ func (t *lineTracker) elementLine(off int64) int {
 	return line
 }
 
-
 // FuzzReadArenaArray checks the fast Arena array reader against the
 // json.Decoder reference: same battles, same malformed records at the same
 // lines, and a fatal error exactly when the reference has one.
