@@ -131,3 +131,30 @@ func TestPSROMatchmaking(t *testing.T) {
 		}
 	}
 }
+
+// The Nash meta-solver solves the antisymmetrised game exactly: the
+// generalised rock-paper-scissors equilibrium (c, b, a)/(a+b+c), and the
+// dominant strategy of a transitive game.
+func TestMetaSolveNash(t *testing.T) {
+	cfg := DefaultConfig().PSRO
+	// Win rates whose antisymmetrisation is [[0,−a,b],[a,0,−c],[−b,c,0]]
+	// with a = 0.5, b = 0.6, c = 1/3.
+	w := winMatrix(map[[2]int]float64{{0, 1}: 0.25, {0, 2}: 0.8, {1, 2}: 1.0 / 3}, 3)
+	sigma, err := MetaSolve("nash", w, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := 0.5, 0.6, 1.0/3
+	want := []float64{c / (a + b + c), b / (a + b + c), a / (a + b + c)}
+	for i := range want {
+		if !within(sigma[i], want[i], 1e-9) {
+			t.Errorf("σ = %v, want %v", sigma, want)
+			break
+		}
+	}
+	w = winMatrix(map[[2]int]float64{{0, 1}: 0.3, {0, 2}: 0.6, {1, 2}: 0.9}, 3) // 1 ≻ 0 ≻ 2, 1 dominant
+	sigma, err = MetaSolve("nash", w, cfg)
+	if err != nil || !within(sigma[1], 1, 1e-9) {
+		t.Errorf("transitive game: σ = %v, %v; want all on strategy 1", sigma, err)
+	}
+}

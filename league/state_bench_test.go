@@ -78,7 +78,7 @@ func BenchmarkRecordResult(b *testing.B) {
 // is the baseline.
 func BenchmarkLeaseMatch(b *testing.B) {
 	for _, c := range []struct{ name, home string }{
-		{"uniform", ""}, {"pfsp", ""}, {"roles", "main"}, {"psro/prd", ""}, {"psro/alpharank", ""},
+		{"uniform", ""}, {"pfsp", ""}, {"roles", "main"}, {"psro/nash", ""}, {"psro/prd", ""}, {"psro/alpharank", ""},
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			kv := []string{"matchmaking", c.name}
