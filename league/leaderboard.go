@@ -202,7 +202,7 @@ func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, erro
 			rt, err = alphaRankRater(cells, active, len(bs.Names), opt)
 		}
 	case MethodNashAvg, MethodLottery:
-		rt, err = nonTransitiveRater(cells, active, len(bs.Names), opt.Method)
+		rt, err = nonTransitiveRater(cells, active, len(bs.Names), opt.Method, bs.Names)
 	default:
 		var names []string
 		for _, m := range RatingMethods() {

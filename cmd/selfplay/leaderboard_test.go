@@ -117,7 +117,7 @@ func TestLeaderboardOutputFormats(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "<svg") || !strings.Contains(out, "Cycle") {
 		t.Fatalf("svg: exit %d\n%.300s", code, out)
 	}
-	for _, m := range []string{"glicko2", "openskill", "alpharank"} {
+	for _, m := range []string{"glicko2", "openskill", "nashavg", "lottery", "alpharank"} {
 		code, out, errs := runCLI(t, "", "leaderboard", "--format", "json", "--method", m, jsonl)
 		if code != 0 || decodeBoard(t, out).Method != league.RatingMethod(m) {
 			t.Fatalf("%s: exit %d: %s", m, code, errs)
