@@ -39,6 +39,8 @@ Methods:
              strongly connected; otherwise the largest strongly connected
              group is rated and the rest excluded, with reasons in the notes
              (or --prior N rates everyone with N virtual ties each).
+             Chatbot Arena's published scale pins mixtral-8x7b-instruct-v0.1
+             at 1114: --anchor mixtral-8x7b-instruct-v0.1=1114.
   elo        online Elo in file order (K = --k, start 1000); order-dependent
   glicko2    Glicko-2 over rating periods of --period battles
   openskill  Weng-Lin Plackett-Luce (OpenSkill defaults); rating = mu
