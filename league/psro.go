@@ -17,6 +17,9 @@ import (
 //   - "uniform": 1/n each;
 //   - "nash": a Nash equilibrium of the antisymmetrised zero-sum game
 //     A = w − wᵀ;
+//   - "maxent": the maximum-entropy Nash equilibrium of A, which is unique
+//     and splits a strategy's mass evenly among copies of it (Balduzzi et
+//     al.'s Nash averaging uses it);
 //   - "prd": projected replicator dynamics on A (see ProjectedReplicator);
 //   - "alpharank": α-Rank's stationary distribution on w.
 func MetaSolve(solver string, w [][]float64, cfg PSROConfig) ([]float64, error) {
@@ -38,6 +41,8 @@ func MetaSolve(solver string, w [][]float64, cfg PSROConfig) ([]float64, error) 
 		return sigma, nil
 	case "nash":
 		return metaNash(antisymmetrise(w))
+	case "maxent":
+		return metaMaxEnt(antisymmetrise(w))
 	case "prd":
 		return ProjectedReplicator(antisymmetrise(w), cfg.Iterations, cfg.Step, cfg.Floor), nil
 	case "alpharank":

@@ -19,3 +19,13 @@ func metaNash(a [][]float64) ([]float64, error) {
 	}
 	return clipNormalise(sol.Row)
 }
+
+// metaMaxEnt returns the maximum-entropy Nash equilibrium of the symmetric
+// zero-sum meta-game a (nash.MaxEntropyNash).
+func metaMaxEnt(a [][]float64) ([]float64, error) {
+	p, err := nash.MaxEntropyNash(a)
+	if err != nil {
+		return nil, fmt.Errorf("league: maxent meta-solver: %w", err)
+	}
+	return clipNormalise(p)
+}

@@ -158,3 +158,25 @@ func TestMetaSolveNash(t *testing.T) {
 		t.Errorf("transitive game: σ = %v, %v; want all on strategy 1", sigma, err)
 	}
 }
+
+// With a duplicated strategy, the maximum-entropy equilibrium splits the
+// strategy's equilibrium mass evenly between the copies.
+func TestMetaSolveMaxEnt(t *testing.T) {
+	// rock, paper, scissors, rock′ (a copy of rock): the RPS margins of
+	// TestMetaSolveNash, rock′ ties rock.
+	w := winMatrix(map[[2]int]float64{{0, 1}: 0.25, {0, 2}: 0.8, {1, 2}: 1.0 / 3,
+		{0, 3}: 0.5, {1, 3}: 0.75, {2, 3}: 0.2}, 4)
+	sigma, err := MetaSolve("maxent", w, DefaultConfig().PSRO)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, b, c := 0.5, 0.6, 1.0/3
+	rock := c / (a + b + c)
+	want := []float64{rock / 2, b / (a + b + c), a / (a + b + c), rock / 2}
+	for i := range want {
+		if !within(sigma[i], want[i], 1e-6) {
+			t.Errorf("σ = %v, want %v", sigma, want)
+			break
+		}
+	}
+}

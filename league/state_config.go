@@ -84,7 +84,7 @@ type RolesConfig struct {
 
 // PSROConfig configures the PSRO meta-solver.
 type PSROConfig struct {
-	// Solver is "uniform", "nash", "prd" or "alpharank".
+	// Solver is "uniform", "nash", "maxent", "prd" or "alpharank".
 	Solver string `msgpack:"solver"`
 	// Iterations, Step and Floor are projected replicator dynamics' number
 	// of Euler steps, step size and probability floor γ. OpenSpiel uses
@@ -122,7 +122,7 @@ func DefaultConfig() Config {
 var matchmakingNames = []string{"uniform", "latest", "pastself", "pfsp", "roles", "psro"}
 
 // Meta-solver names.
-var solverNames = []string{"uniform", "nash", "prd", "alpharank"}
+var solverNames = []string{"uniform", "nash", "maxent", "prd", "alpharank"}
 
 // Bounds on settings, so a hostile Configure cannot make every later lease
 // arbitrarily slow or the state arbitrarily large.

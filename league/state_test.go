@@ -27,7 +27,7 @@ func randomEvents(seed uint64, n int) []Event {
 	}
 	roles := []Role{RoleNone, RoleMain, RoleMainExploiter, RoleLeagueExploiter}
 	makers := []string{"uniform", "latest", "pastself", "pfsp", "roles", "psro"}
-	solvers := []string{"uniform", "nash", "prd", "alpharank"}
+	solvers := []string{"uniform", "nash", "maxent", "prd", "alpharank"}
 	weightings := []string{"squared", "hard", "variance", "linear", "linear_capped"}
 	var evs []Event
 	now := int64(0)
