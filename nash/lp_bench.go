@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"gonum.org/v1/gonum/mat"
@@ -15,8 +16,8 @@ import (
 type ZeroSumBench struct {
 	N     int           // the game is N×N
 	Reps  int           // solves timed per solver
-	Ours  time.Duration // SolveZeroSum, per solve
-	Gonum time.Duration // gonum's lp.Simplex on the same LP, per solve; 0 if not run
+	Ours  time.Duration // SolveZeroSum, median over the solves
+	Gonum time.Duration // gonum's lp.Simplex on the same LP, median; 0 if not run
 	// Ratio is Gonum/Ours (how many times faster SolveZeroSum is), 0 if
 	// the baseline was not run.
 	Ratio float64
@@ -27,7 +28,8 @@ type ZeroSumBench struct {
 }
 
 // BenchZeroSum times SolveZeroSum on a random N×N zero-sum game with
-// payoffs uniform in [0, 1) drawn from seed, reps times, and, when baseline
+// payoffs uniform in [0, 1) drawn from seed, reps times (reporting the
+// median wall time), and, when baseline
 // is set, gonum's lp.Simplex (optimize/convex/lp) on the same game's linear
 // program in the same run, so that the ratio is meaningful on a noisy
 // machine. gonum's dense simplex refactors the basis every pivot, so keep
@@ -45,30 +47,33 @@ func BenchZeroSum(ctx context.Context, n, reps int, seed uint64, baseline bool) 
 		}
 	}
 	res := ZeroSumBench{N: n, Reps: reps}
-	start := time.Now()
-	for range reps {
+	times := make([]time.Duration, reps)
+	for k := range reps {
+		start := time.Now()
 		sol, err := SolveZeroSumContext(ctx, A)
 		if err != nil {
 			return res, err
 		}
+		times[k] = time.Since(start)
 		res.Value, res.Gap = sol.Value, sol.Gap()
 	}
-	res.Ours = time.Since(start) / time.Duration(reps)
+	res.Ours = medianDuration(times)
 	if !baseline {
 		return res, nil
 	}
-	start = time.Now()
 	var v float64
-	for range reps {
+	for k := range reps {
 		if err := ctx.Err(); err != nil {
 			return res, err
 		}
+		start := time.Now()
 		var err error
 		if v, err = gonumGameValue(A); err != nil {
 			return res, fmt.Errorf("nash: gonum baseline: %w", err)
 		}
+		times[k] = time.Since(start)
 	}
-	res.Gonum = time.Since(start) / time.Duration(reps)
+	res.Gonum = medianDuration(times)
 	res.Ratio = float64(res.Gonum) / float64(res.Ours)
 	res.ValueDiff = math.Abs(v - res.Value)
 	return res, nil
@@ -101,4 +106,10 @@ func gonumGameValue(A [][]float64) (float64, error) {
 		return 0, err
 	}
 	return 1/(-opt) - 1, nil
+}
+
+func medianDuration(ts []time.Duration) time.Duration {
+	s := slices.Clone(ts)
+	slices.Sort(s)
+	return s[len(s)/2]
 }

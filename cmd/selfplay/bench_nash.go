@@ -43,7 +43,8 @@ func nashBenchParts() []nashBenchPart {
 	return []nashBenchPart{
 		nashBenchEnum(),
 		nashBenchLH(),
-		// Further parts (the zero-sum LP) are appended here.
+		nashBenchLP(),
+		// Further parts are appended here.
 	}
 }
 
