@@ -35,8 +35,8 @@
 // hard, variance, linear or linear_capped weighting), roles (AlphaStar's
 // main agent, main exploiter and league exploiter, with their snapshot and
 // reset rules applied on ReportProgress) and psro (a meta-strategy over the
-// snapshots from MetaSolve: uniform, Nash, projected replicator dynamics or
-// α-Rank).
+// snapshots from MetaSolve: uniform, Nash, maximum-entropy Nash, projected
+// replicator dynamics or α-Rank).
 //
 // Tournaments (RoundRobin, Swiss, SingleElimination) rank a list of players
 // through a PlayFunc; MeasureRecovery compares how well they recover the
