@@ -166,3 +166,30 @@ func TestEnumerateMatchesLrsnash(t *testing.T) {
 	}
 	t.Logf("%d games, %d extreme equilibria, %d with continua, %d in big.Int", games, totalEq, continua, wide)
 }
+
+// TestEnumerateManyStrategiesMatchesLrsnash covers label sets and bases of
+// more than one and two machine words (m+n > 64 and > 128).
+func TestEnumerateManyStrategiesMatchesLrsnash(t *testing.T) {
+	requireExactOracle(t, lrsnashPath)
+	r := rand.New(rand.NewPCG(70, 2))
+	dir := t.TempDir()
+	for _, shape := range [][2]int{{2, 70}, {70, 2}, {2, 130}} {
+		g := game.RandomInt(r, 0, 5, shape[0], shape[1])
+		res, err := EnumerateBimatrix(context.Background(), g)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got, want []string
+		for _, e := range res.Equilibria {
+			got = append(got, exactProfileKey(e.Exact))
+		}
+		for _, e := range runLrsnash(t, dir, g) {
+			want = append(want, exactProfileKey(e.profile))
+		}
+		slices.Sort(got)
+		slices.Sort(want)
+		if !slices.Equal(got, want) || len(got) == 0 {
+			t.Errorf("%dx%d: %d equilibria, lrsnash %d\n got %q\nwant %q", shape[0], shape[1], len(got), len(want), got, want)
+		}
+	}
+}
