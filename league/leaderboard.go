@@ -140,8 +140,17 @@ type rater struct {
 // others a point (low = high = rating). Ranks are CI-aware (see CIRanks).
 // The displayed rating is always the fit on the data as given.
 //
-// Players without games are excluded. For bt see fitBradleyTerry for the
-// players it excludes when the maximum-likelihood estimate does not exist.
+// Players without games are excluded. Bradley–Terry ratings are
+// 1000 + 400·β/ln 10 with mean 1000 (or pinned by the anchor), ties
+// counting half a win each way. Its maximum-likelihood estimate exists
+// only when the comparison graph (an edge i→j when i won or tied against
+// j) is strongly connected; otherwise, unless opt.BT.Prior > 0, Rate fits
+// the largest strongly connected component, which is exactly what an
+// unregularised fit of all the data converges to for those players, and
+// excludes the rest, saying in the notes which side of the rated group
+// each excluded player is on (never lost to it, never beat it, or not
+// linked). It returns ErrNoMLE when no two players can be rated. Errors
+// caused by opt match ErrBadOption.
 func Rate(ctx context.Context, bs *Battles, opt RateOptions) (*Leaderboard, error) {
 	if opt.Bootstrap < 0 {
 		return nil, badOption(fmt.Errorf("bootstrap %d: expected ≥ 0 resamples", opt.Bootstrap))
