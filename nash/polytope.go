@@ -172,58 +172,83 @@ func (p *polytope) vertices(ctx context.Context, kind numKind) (*vertexSet, erro
 		vs.count = append(vs.count, n)
 	}
 
-	// Each search level keeps its own tableau, so returning to a parent
-	// costs nothing; beyond maxLevels the deepest tableau is shared and
-	// children pivot back when done.
+	// The search discovers all unvisited neighbours of a basis before
+	// descending into any of them (marking them visited at once), which
+	// keeps the tree bushy and shallow; each basis is pivoted into exactly
+	// once, from its discoverer. Each search level keeps its own tableau, so
+	// returning to a parent costs nothing; beyond maxLevels the deepest
+	// tableau is shared and children pivot back when done.
+	type edge struct{ r, c, leave, enter int }
+	var pending []edge // the undescended children of every frame, stacked
+	steps := 0
+	expand := func(t *tableau, skip int) error {
+		for c := range d {
+			if c == skip {
+				continue // back to the parent
+			}
+			if steps++; steps&1023 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			r := t.lexRatio(c)
+			if r < 0 {
+				return fmt.Errorf("nash: internal error: unbounded edge in a best-response polytope")
+			}
+			leave, enter := t.basic[r], t.nonbasic[c]
+			h2 := h ^ zob[leave] ^ zob[enter]
+			if visited(h2, leave, enter) {
+				continue
+			}
+			if head, ok := seen[h2]; ok {
+				next = append(next, head)
+			} else {
+				next = append(next, -1)
+			}
+			seen[h2] = int32(len(next) - 1)
+			at := len(stored)
+			stored = append(stored, cur...)
+			stored[at+leave>>6] &^= 1 << (leave & 63)
+			stored[at+enter>>6] |= 1 << (enter & 63)
+			pending = append(pending, edge{r, c, leave, enter})
+		}
+		return nil
+	}
+
 	maxLevels := max(2, copyBudget/max(1, t.nums.size()))
 	tabs := []*tableau{t}
 	type frame struct {
-		tab          int // index in tabs
-		col          int // next column to try
-		r, c         int // the pivot that led here (r < 0 at the root)
-		leave, enter int // the variables it exchanged
-		inPlace      bool
+		tab        int  // index in tabs
+		lo, hi, at int  // children in pending[lo:hi]; the next is pending[at]
+		in         edge // the pivot that led here (r < 0 at the root)
+		inPlace    bool // the tableau is the parent's: pivot back when done
 	}
-	stack := []frame{{r: -1, c: -1}}
-	steps := 0
+	if err := expand(t, -1); err != nil {
+		return vs, err
+	}
+	stack := []frame{{hi: len(pending), in: edge{r: -1, c: -1}}}
 	for len(stack) > 0 {
 		f := &stack[len(stack)-1]
 		t := tabs[f.tab]
-		if f.col == d {
-			if f.r >= 0 {
-				cur[f.leave>>6] |= 1 << (f.leave & 63)
-				cur[f.enter>>6] &^= 1 << (f.enter & 63)
-				h ^= zob[f.leave] ^ zob[f.enter]
+		if f.at == f.hi {
+			if e := f.in; e.r >= 0 {
+				cur[e.leave>>6] |= 1 << (e.leave & 63)
+				cur[e.enter>>6] &^= 1 << (e.enter & 63)
+				h ^= zob[e.leave] ^ zob[e.enter]
 				if f.inPlace {
-					if err := t.pivot(f.r, f.c); err != nil {
+					if err := t.pivot(e.r, e.c); err != nil {
 						return nil, err
 					}
 					vs.pivots++
 				}
 			}
+			pending = pending[:f.lo]
 			stack = stack[:len(stack)-1]
 			continue
 		}
-		c := f.col
-		f.col++
-		if c == f.c {
-			continue // back to the parent
-		}
-		if steps++; steps&1023 == 0 {
-			if err := ctx.Err(); err != nil {
-				return vs, err
-			}
-		}
-		r := t.lexRatio(c)
-		if r < 0 {
-			return nil, fmt.Errorf("nash: internal error: unbounded edge in a best-response polytope")
-		}
-		leave, enter := t.basic[r], t.nonbasic[c]
-		h2 := h ^ zob[leave] ^ zob[enter]
-		if visited(h2, leave, enter) {
-			continue
-		}
-		child := frame{tab: f.tab, r: r, c: c, leave: leave, enter: enter, inPlace: true}
+		e := pending[f.at]
+		f.at++
+		child := frame{tab: f.tab, in: e, inPlace: true}
 		if f.tab+1 < maxLevels {
 			child.tab, child.inPlace = f.tab+1, false
 			if child.tab == len(tabs) {
@@ -233,21 +258,22 @@ func (p *polytope) vertices(ctx context.Context, kind numKind) (*vertexSet, erro
 			tabs[child.tab].copyFrom(t)
 			t = tabs[child.tab]
 		}
-		if err := t.pivot(r, c); err != nil {
+		if err := t.pivot(e.r, e.c); err != nil {
 			return nil, err
 		}
 		vs.pivots++
-		cur[leave>>6] &^= 1 << (leave & 63)
-		cur[enter>>6] |= 1 << (enter & 63)
-		h = h2
-		if head, ok := seen[h]; ok {
-			next = append(next, head)
-		} else {
-			next = append(next, -1)
-		}
-		seen[h] = int32(len(next) - 1)
-		stored = append(stored, cur...)
+		cur[e.leave>>6] &^= 1 << (e.leave & 63)
+		cur[e.enter>>6] |= 1 << (e.enter & 63)
+		h ^= zob[e.leave] ^ zob[e.enter]
 		record(t)
+		child.lo = len(pending)
+		if err := expand(t, e.c); err != nil {
+			if ctx.Err() != nil {
+				return vs, err
+			}
+			return nil, err
+		}
+		child.hi, child.at = len(pending), child.lo
 		stack = append(stack, child)
 	}
 	vs.bases = len(next)

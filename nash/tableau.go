@@ -119,7 +119,7 @@ func (t *tableau) clone() *tableau {
 // cloneMany returns n independent copies of t, allocated together.
 func (t *tableau) cloneMany(n int) []*tableau {
 	nums := t.nums.cloneMany(n)
-	w := 2*t.k + 2*t.d
+	w := 3*t.k + 2*t.d
 	ints := make([]int, n*w)
 	out := make([]*tableau, n)
 	shells := make([]tableau, n)
@@ -130,6 +130,7 @@ func (t *tableau) cloneMany(n int) []*tableau {
 		c.basic = sl[:t.k:t.k]
 		c.nonbasic = sl[t.k : t.k+t.d : t.k+t.d]
 		c.pos = sl[t.k+t.d : 2*t.k+2*t.d : 2*t.k+2*t.d]
+		c.cand = sl[2*t.k+2*t.d : 2*t.k+2*t.d : w]
 		copy(c.basic, t.basic)
 		copy(c.nonbasic, t.nonbasic)
 		copy(c.pos, t.pos)
