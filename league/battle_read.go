@@ -52,7 +52,8 @@ func (e *LineError) Unwrap() error { return ErrMalformed }
 // model_a/model_b/winner, or home_team/away_team/home_score/away_score.
 //
 // A winner cell may hold a, b, model_a, model_b, the winning player's name,
-// or tie, draw or "tie (bothbad)" (case-insensitive).
+// or tie, draw or "tie (bothbad)" (case-insensitive), or a chess-style
+// result: 1-0, 0-1, 1/2-1/2 or ½-½.
 type CSVColumns struct {
 	A, B, Winner, ScoreA, ScoreB string
 }
@@ -433,14 +434,15 @@ func (l *csvLayout) battle(rec []string) (namedBattle, string) {
 	} else {
 		w := strings.TrimSpace(rec[l.winner])
 		switch {
-		case strings.EqualFold(w, "a"), strings.EqualFold(w, "model_a"), w == a:
+		case strings.EqualFold(w, "a"), strings.EqualFold(w, "model_a"), w == "1-0", w == a:
 			o = AWins
-		case strings.EqualFold(w, "b"), strings.EqualFold(w, "model_b"), w == b:
+		case strings.EqualFold(w, "b"), strings.EqualFold(w, "model_b"), w == "0-1", w == b:
 			o = BWins
-		case strings.EqualFold(w, "tie"), strings.EqualFold(w, "draw"), strings.EqualFold(w, "tie (bothbad)"):
+		case strings.EqualFold(w, "tie"), strings.EqualFold(w, "draw"), strings.EqualFold(w, "tie (bothbad)"),
+			w == "1/2-1/2", w == "½-½":
 			o = Tie
 		default:
-			return namedBattle{}, fmt.Sprintf("winner %q: expected a, b, model_a, model_b, a player's name, tie or draw", w)
+			return namedBattle{}, fmt.Sprintf("winner %q: expected a, b, model_a, model_b, a player's name, tie, draw, 1-0, 0-1 or 1/2-1/2", w)
 		}
 	}
 	return namedBattle{a: a, b: b, outcome: o}, ""

@@ -51,6 +51,9 @@ func TestReadBattlesFormats(t *testing.T) {
 `, ReadOptions{}, FormatArena, []string{"m1<m2", "m2=m1"}},
 		{"csv-winner", "a,b,winner\nx,y,a\nx,y,B\ny,z,tie\nz,x,draw\nx,z,z\n", ReadOptions{}, FormatCSV,
 			[]string{"x>y", "x<y", "y=z", "z=x", "x<z"}},
+		{"csv-chess", "white,black,result\nx,y,1-0\nx,y,0-1\ny,x,1/2-1/2\ny,x,½-½\n",
+			ReadOptions{Columns: CSVColumns{A: "white", B: "black", Winner: "result"}}, FormatCSV,
+			[]string{"x>y", "x<y", "y=x", "y=x"}},
 		{"csv-arena-columns", "model_a,model_b,winner\nm1,m2,model_a\nm2,m1,tie (bothbad)\n", ReadOptions{}, FormatCSV,
 			[]string{"m1>m2", "m2=m1"}},
 		{"csv-football", "date,home_team,away_team,home_score,away_score,city\n" +

@@ -78,7 +78,7 @@ func runLeaderboard(ctx context.Context, e *env, args []string) error {
 	var cols league.CSVColumns
 	fs.StringVar(&cols.A, "col-a", "", "csv: column holding player A")
 	fs.StringVar(&cols.B, "col-b", "", "csv: column holding player B")
-	fs.StringVar(&cols.Winner, "col-winner", "", "csv: column holding the winner (a, b, model_a, model_b, a player's name, tie, draw)")
+	fs.StringVar(&cols.Winner, "col-winner", "", "csv: column holding the winner (a, b, model_a, model_b, a player's name, tie, draw, 1-0, 0-1, 1/2-1/2)")
 	fs.StringVar(&cols.ScoreA, "col-score-a", "", "csv: column holding A's score (use with --col-score-b instead of --col-winner)")
 	fs.StringVar(&cols.ScoreB, "col-score-b", "", "csv: column holding B's score")
 	files, err := parseInterspersed(fs, args)
