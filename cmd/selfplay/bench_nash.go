@@ -205,9 +205,11 @@ func benchEnum(ctx context.Context, e *env, sizes []int, games int, common *nash
 					return err
 				}
 			}
+			// selfplay's runs first, then lrsnash's: interleaving them
+			// lets each process's start-up and exit disturb the other's.
 			var mine, theirs []timing
+			var res *nash.EnumResult
 			for range common.reps {
-				var res *nash.EnumResult
 				t, err := timeCall(func() (err error) {
 					res, err = nash.EnumerateBimatrix(ctx, g)
 					return err
@@ -216,11 +218,11 @@ func benchEnum(ctx context.Context, e *env, sizes []int, games int, common *nash
 					return err
 				}
 				mine = append(mine, t)
-				if len(mine) == 1 {
-					eqs += len(res.Equilibria)
-				}
+			}
+			eqs += len(res.Equilibria)
+			for range common.reps {
 				if lrsErr != nil {
-					continue
+					break
 				}
 				lt, count, err := timeLrsnash(ctx, lrs, path)
 				if err != nil {
