@@ -49,15 +49,21 @@ type EnumResult struct {
 }
 
 // EnumStats counts the work of a vertex enumeration.
+//
+// For unbalanced games (one player with at most 6 strategies, the other
+// with at least twice as many) only the smaller polytope is enumerated in
+// full; of the larger one, only the vertices that pair with one of its
+// vertices are computed and counted.
 type EnumStats struct {
-	RowVertices, ColVertices int  // nonzero vertices of P (row player) and Q
-	Bases                    int  // lexicographic bases visited in both
-	Pivots                   int  // pivots in both, the backtracking ones included
+	RowVertices, ColVertices int  // nonzero vertices of P (row player) and Q found
+	Bases                    int  // lexicographic bases visited
+	Pivots                   int  // pivots, the backtracking ones included
 	Wide                     bool // big.Int arithmetic was needed
-	// Degenerate reports a degenerate game: some vertex of P or Q has more
-	// labels than its dimension (some mixed strategy has more pure best
-	// responses than the size of its support). A nondegenerate game has
-	// finitely many equilibria, an odd number of them.
+	// Degenerate reports that a vertex with more labels than its dimension
+	// was found (some mixed strategy has more pure best responses than the
+	// size of its support), so the game is degenerate. A nondegenerate game
+	// has finitely many equilibria, an odd number of them. False proves
+	// nondegeneracy only when both polytopes were enumerated in full.
 	Degenerate bool
 }
 
@@ -88,26 +94,12 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 	P, Q := bimatrixPolytopes(Ai, Bi)
 
 	res := &EnumResult{Complete: true}
-	// The two polytopes are independent: enumerate Q on another goroutine
-	// when there is a spare processor.
-	var vq *vertexSet
-	var errQ error
-	var wg sync.WaitGroup
-	if runtime.GOMAXPROCS(0) > 1 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			vq, errQ = exactVertices(ctx, Q)
-		}()
-	}
-	vp, err := exactVertices(ctx, P)
-	if runtime.GOMAXPROCS(0) > 1 {
-		wg.Wait()
-	} else if err == nil {
-		vq, errQ = exactVertices(ctx, Q)
-	}
-	if err == nil {
-		err = errQ
+	m, n := len(A), len(A[0])
+	var vp, vq *vertexSet
+	if useFaces(m, n) {
+		vp, vq, err = faceVertices(ctx, P, Q, m <= n)
+	} else {
+		vp, vq, err = bothVertices(ctx, P, Q)
 	}
 	var stop error
 	if err != nil {
@@ -129,7 +121,6 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 		Bases: vp.bases + vq.bases, Pivots: vp.pivots + vq.pivots,
 		Wide: vp.wide || vq.wide, Degenerate: vp.degenerate || vq.degenerate,
 	}
-	m, n := len(A), len(A[0])
 	pairs := matchVertices(vp, vq, m, n)
 	eqs, err := buildEquilibria(P, Q, vp, vq, A, B, pairs)
 	if err != nil {
@@ -144,6 +135,53 @@ func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error)
 		}
 	}
 	return res, stop
+}
+
+// bothVertices enumerates the vertices of P and Q, concurrently when there
+// is a spare processor.
+func bothVertices(ctx context.Context, P, Q *polytope) (vp, vq *vertexSet, err error) {
+	var errQ error
+	var wg sync.WaitGroup
+	parallel := runtime.GOMAXPROCS(0) > 1
+	if parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			vq, errQ = exactVertices(ctx, Q)
+		}()
+	}
+	vp, err = exactVertices(ctx, P)
+	if parallel {
+		wg.Wait()
+	} else if err == nil {
+		vq, errQ = exactVertices(ctx, Q)
+	}
+	if err == nil {
+		err = errQ
+	}
+	return vp, vq, err
+}
+
+// faceVertices enumerates the vertices of the smaller polytope (P when
+// rowSmall) and the partners of each in the other (see partnerVertices),
+// falling back to enumerating both when the faces are too degenerate.
+func faceVertices(ctx context.Context, P, Q *polytope, rowSmall bool) (vp, vq *vertexSet, err error) {
+	small, large := P, Q
+	if !rowSmall {
+		small, large = Q, P
+	}
+	vs, err := exactVertices(ctx, small)
+	var vl *vertexSet
+	if err == nil {
+		vl, err = partnerVertices(ctx, vs, large)
+		if errors.Is(err, errFaceBudget) {
+			vl, err = exactVertices(ctx, large)
+		}
+	}
+	if rowSmall {
+		return vs, vl, err
+	}
+	return vl, vs, err
 }
 
 // exactVertices enumerates the vertices of poly in i128 arithmetic, or in

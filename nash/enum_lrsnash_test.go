@@ -168,13 +168,15 @@ func TestEnumerateMatchesLrsnash(t *testing.T) {
 }
 
 // TestEnumerateManyStrategiesMatchesLrsnash covers label sets and bases of
-// more than one and two machine words (m+n > 64 and > 128).
+// more than one and two machine words (m+n > 64 and > 128), and unbalanced
+// games, generic and degenerate, solved through faces of the larger
+// polytope.
 func TestEnumerateManyStrategiesMatchesLrsnash(t *testing.T) {
 	requireExactOracle(t, lrsnashPath)
 	r := rand.New(rand.NewPCG(70, 2))
 	dir := t.TempDir()
-	for _, shape := range [][2]int{{2, 70}, {70, 2}, {2, 130}} {
-		g := game.RandomInt(r, 0, 5, shape[0], shape[1])
+	for _, shape := range [][3]int{{2, 70, 5}, {70, 2, 5}, {2, 130, 5}, {3, 130, 5}, {130, 4, 999}, {5, 40, 2}} {
+		g := game.RandomInt(r, 0, shape[2], shape[0], shape[1])
 		res, err := EnumerateBimatrix(context.Background(), g)
 		if err != nil {
 			t.Fatal(err)
@@ -183,8 +185,16 @@ func TestEnumerateManyStrategiesMatchesLrsnash(t *testing.T) {
 		for _, e := range res.Equilibria {
 			got = append(got, exactProfileKey(e.Exact))
 		}
-		for _, e := range runLrsnash(t, dir, g) {
-			want = append(want, exactProfileKey(e.profile))
+		// lrsnash enumerates the row player's polytope, which is slow when
+		// that player has the most strategies: give it the transposed game.
+		if shape[0] > shape[1] {
+			for _, e := range runLrsnash(t, dir, transpose(g)) {
+				want = append(want, exactProfileKey(game.MixedRat{e.profile[1], e.profile[0]}))
+			}
+		} else {
+			for _, e := range runLrsnash(t, dir, g) {
+				want = append(want, exactProfileKey(e.profile))
+			}
 		}
 		slices.Sort(got)
 		slices.Sort(want)
@@ -192,4 +202,21 @@ func TestEnumerateManyStrategiesMatchesLrsnash(t *testing.T) {
 			t.Errorf("%dx%d: %d equilibria, lrsnash %d\n got %q\nwant %q", shape[0], shape[1], len(got), len(want), got, want)
 		}
 	}
+}
+
+// transpose returns g with the players swapped.
+func transpose(g *game.Normal) *game.Normal {
+	A, B, err := g.MatricesRat()
+	if err != nil {
+		panic(err)
+	}
+	m, n := len(A), len(A[0])
+	At, Bt := make([][]*big.Rat, n), make([][]*big.Rat, n)
+	for j := range n {
+		for i := range m {
+			At[j] = append(At[j], B[i][j])
+			Bt[j] = append(Bt[j], A[i][j])
+		}
+	}
+	return game.BimatrixRat(At, Bt)
 }
