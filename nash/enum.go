@@ -78,7 +78,10 @@ var ErrNotBimatrix = errors.New("nash: not a two-player game")
 // row player and Q for the column player (concurrently when GOMAXPROCS > 1;
 // the result does not depend on it), in exact integer arithmetic (i128 with
 // overflow detection, big.Int when values outgrow it), and pairs vertices
-// whose label sets are complementary. Degenerate games are handled:
+// whose label sets are complementary. For unbalanced games (at most 6
+// strategies against at least twice as many) it enumerates only the smaller
+// polytope and, for each of its vertices, the vertices of the complementary
+// face of the larger one. Degenerate games are handled:
 // a point with several bases is reported once, and a continuum shows up as
 // several extreme equilibria in one component. Payoffs are scaled to
 // positive integers first; g's exact payoffs are used.
