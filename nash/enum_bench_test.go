@@ -16,21 +16,33 @@ import (
 // uniform on 0..999, the family of the lrsnash timings in
 // /work/shared/research/nash.md (and of "selfplay bench nash").
 func benchGames(size, count int) []*game.Normal {
-	rng := rand.New(rand.NewPCG(1, uint64(size)))
+	return benchShapes(size, size, count)
+}
+
+// benchShapes is benchGames for m×n games.
+func benchShapes(m, n, count int) []*game.Normal {
+	rng := rand.New(rand.NewPCG(1, uint64(m*1000+n)))
+	if m == n {
+		rng = rand.New(rand.NewPCG(1, uint64(m)))
+	}
 	gs := make([]*game.Normal, count)
 	for i := range gs {
-		gs[i] = game.RandomInt(rng, 0, 999, size, size)
+		gs[i] = game.RandomInt(rng, 0, 999, m, n)
 	}
 	return gs
 }
+
+// benchSizes are the shapes of the enumeration benchmarks: square games and
+// an unbalanced one, solved through faces of the larger polytope.
+var benchSizes = [][2]int{{8, 8}, {10, 10}, {12, 12}, {4, 60}}
 
 // BenchmarkEnumerateBimatrix times all-extreme-equilibria enumeration; one
 // op is one game, cycling over five. Compare with BenchmarkLrsnash, which
 // solves the same games in the same run.
 func BenchmarkEnumerateBimatrix(b *testing.B) {
-	for _, size := range []int{8, 10, 12} {
-		gs := benchGames(size, 5)
-		b.Run(fmt.Sprintf("%dx%d", size, size), func(b *testing.B) {
+	for _, size := range benchSizes {
+		gs := benchShapes(size[0], size[1], 5)
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				if _, err := EnumerateBimatrix(context.Background(), gs[i%len(gs)]); err != nil {
 					b.Fatal(err)
@@ -44,8 +56,8 @@ func BenchmarkEnumerateBimatrix(b *testing.B) {
 // (process start included, about 1 ms) on the same games.
 func BenchmarkLrsnash(b *testing.B) {
 	requireExactOracle(b, lrsnashPath)
-	for _, size := range []int{8, 10, 12} {
-		gs := benchGames(size, 5)
+	for _, size := range benchSizes {
+		gs := benchShapes(size[0], size[1], 5)
 		dir := b.TempDir()
 		paths := make([]string, len(gs))
 		for i, g := range gs {
@@ -54,7 +66,7 @@ func BenchmarkLrsnash(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		b.Run(fmt.Sprintf("%dx%d", size, size), func(b *testing.B) {
+		b.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				if out, err := exec.Command(lrsnashPath, paths[i%len(paths)]).CombinedOutput(); err != nil {
 					b.Fatalf("lrsnash: %v\n%s", err, out)
