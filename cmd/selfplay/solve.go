@@ -59,14 +59,15 @@ var errMethodNotApplicable = errors.New("method does not apply to this game")
 // solver is not in package nash yet have a nil run.
 func solveMethods() []solveMethod {
 	return []solveMethod{
-		{"auto", "two players: enum with --all, else lp if zero-sum, else lemke; more players: pure equilibria", solveAuto},
+		{"auto", "two players: enum with --all, else lp if zero-sum, else lemke; more: nplayer", solveAuto},
 		{"lp", "linear programming, two-player zero-sum (constant-sum) games; float, checked", solveLP},
 		{"lemke", "Lemke–Howson from --label (with --all: from every label), exact", solveLemke},
 		{"enum", "every extreme equilibrium by vertex enumeration, two players, exact", solveEnum},
-		{"qre", "logit quantal response equilibrium path to high λ", nil},
-		{"fp", "fictitious play", nil},
-		{"rm", "regret matching", nil},
-		{"replicator", "replicator dynamics", nil},
+		{"nplayer", "any number of players: QRE path, then support equations; float, checked (--all: pure ones too)", solveNPlayer},
+		{"qre", "end of the logit quantal response equilibrium path (large λ); float, checked", solveQRE},
+		{"fp", "fictitious play (not available yet)", nil},
+		{"rm", "regret matching (not available yet)", nil},
+		{"replicator", "replicator dynamics (not available yet)", nil},
 	}
 }
 
@@ -159,7 +160,7 @@ func solveAuto(ctx context.Context, req solveRequest) (*solveResult, error) {
 	case g.NumPlayers() == 2:
 		res, err = solveLemke(ctx, req)
 	default:
-		res, err = solvePure(req)
+		res, err = solveNPlayer(ctx, req)
 	}
 	if res != nil {
 		res.notes = append([]string{"auto chose " + res.method}, res.notes...)
@@ -293,6 +294,68 @@ func checkedFloat(g *game.Normal, x game.Mixed) (solvedEquilibrium, error) {
 		return solvedEquilibrium{}, fmt.Errorf("solver returned a profile with regret %g", worst)
 	}
 	return solvedEquilibrium{profile: x, payoffs: g.Expected(x), regret: worst}, nil
+}
+
+// solveNPlayer finds one equilibrium of a game with any number of players
+// (with --all, the pure equilibria, exact, come first).
+func solveNPlayer(ctx context.Context, req solveRequest) (*solveResult, error) {
+	g := req.g
+	res := &solveResult{method: "nplayer"}
+	if req.all {
+		if pure, err := solvePure(req); err == nil {
+			res.equilibria = pure.equilibria
+		}
+	}
+	x, eps, err := nash.SolveNPlayer(ctx, g, nash.NPlayerOptions{})
+	if err != nil {
+		return res, err
+	}
+	eq, err := checkedFloat(g, x)
+	if err != nil {
+		return res, err
+	}
+	for _, e := range res.equilibria {
+		if sameProfile(e.profile, x) {
+			return res, nil // the pure equilibrium found again
+		}
+	}
+	res.equilibria = append(res.equilibria, eq)
+	res.notes = append(res.notes, fmt.Sprintf("largest regret of the mixed equilibrium: %.3g", eps))
+	return res, nil
+}
+
+// solveQRE follows the logit QRE path to its end and reports the profile
+// there, an approximate Nash equilibrium.
+func solveQRE(ctx context.Context, req solveRequest) (*solveResult, error) {
+	path, err := nash.LogitQREPath(ctx, req.g, nash.QREOptions{})
+	if len(path) == 0 {
+		if err == nil {
+			err = errors.New("the logit QRE path is empty")
+		}
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	last := path[len(path)-1]
+	eq, err := checkedFloat(req.g, last.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("QRE path ended at λ = %g: %w", last.Lambda, err)
+	}
+	res := &solveResult{method: "qre", equilibria: []solvedEquilibrium{eq}}
+	res.notes = append(res.notes, fmt.Sprintf("logit QRE at λ = %.3g (%d path points)", last.Lambda, len(path)))
+	return res, nil
+}
+
+func sameProfile(a, b game.Mixed) bool {
+	for i := range a {
+		for s := range a[i] {
+			if math.Abs(a[i][s]-b[i][s]) > 1e-9 {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // solvePure reports the pure equilibria of a game with any number of

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"os"
@@ -136,7 +137,6 @@ func TestSolveJSON(t *testing.T) {
 	bos := writeGame(t, "bos.nfg", bosNFG)
 	degenerate := writeGame(t, "degenerate.nfg", degenerateNFG)
 	pennies := writeGame(t, "pennies.nfg", penniesNFG)
-	volunteer := writeGame(t, "volunteer.nfg", volunteerNFG)
 	for _, tc := range []struct {
 		name     string
 		args     []string
@@ -155,8 +155,6 @@ func TestSolveJSON(t *testing.T) {
 			[]string{"1 0 0 | 1 0", "1 0 0 | 2/3 1/3", "0 1/3 2/3 | 1/3 2/3"}, []int{3, 2}},
 		{"pennies auto", []string{pennies}, "lp", false, nil, []int{2, 2}},
 		{"pennies enum", []string{pennies, "--all", "--method", "enum"}, "enum", true, []string{"1/2 1/2 | 1/2 1/2"}, []int{2, 2}},
-		{"volunteer auto", []string{volunteer, "--all"}, "pure", false,
-			[]string{"0 1 | 0 1 | 1 0", "0 1 | 1 0 | 0 1", "1 0 | 0 1 | 0 1"}, []int{2, 2, 2}},
 	} {
 		code, out, errs := runCLI(t, "", append([]string{"solve", "--format", "json"}, tc.args...)...)
 		if code != 0 {
@@ -221,8 +219,7 @@ func TestSolveExitCodes(t *testing.T) {
 		{[]string{bos, "--method", "lp"}, 2, "zero-sum"},
 		{[]string{bos, "--method", "lemke", "--label", "9"}, 2, "outside 1..4"},
 		{[]string{jordan, "--method", "enum"}, 2, "two-player game"},
-		{[]string{jordan}, 1, "no pure equilibrium"},
-		{[]string{bos, "--method", "qre"}, 1, "not available yet"},
+		{[]string{bos, "--method", "fp"}, 1, "not available yet"},
 		{[]string{bos, "--timeout", "-1s"}, 2, "negative"},
 	} {
 		code, _, errs := runCLI(t, "", append([]string{"solve"}, tc.args...)...)
@@ -305,5 +302,58 @@ func TestSolveAllMatchesLrsnash(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Fatalf("game %d:\nselfplay %q\nlrsnash  %q\n%s", k, got, want, sb.String())
 		}
+	}
+}
+
+// TestSolveNPlayer checks auto on three-player games: with --all the pure
+// equilibria (exact) and a mixed one (float, regret-checked); the game
+// without pure equilibria gets its uniform equilibrium.
+func TestSolveNPlayer(t *testing.T) {
+	volunteer := writeGame(t, "volunteer.nfg", volunteerNFG)
+	code, out, errs := runCLI(t, "", "solve", volunteer, "--all", "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	res := decodeSolve(t, out)
+	if res.Method != "nplayer" || res.Complete || res.Players != 3 || len(res.Equilibria) != 4 {
+		t.Fatalf("method %q complete %v players %d, %d equilibria", res.Method, res.Complete, res.Players, len(res.Equilibria))
+	}
+	if got, want := exactKeys(solveJSON{Equilibria: res.Equilibria[:3]}), []string{"0 1 | 0 1 | 1 0", "0 1 | 1 0 | 0 1", "1 0 | 0 1 | 0 1"}; !slices.Equal(got, want) {
+		t.Errorf("pure equilibria %q, want %q", got, want)
+	}
+	// The symmetric mixed equilibrium ignores with probability 1/√3.
+	mixed := res.Equilibria[3]
+	if mixed.Exact != nil {
+		t.Errorf("mixed equilibrium has an exact form: %v", mixed.Exact)
+	}
+	for i, xi := range mixed.Profile {
+		if math.Abs(xi[1]-1/math.Sqrt(3)) > 1e-8 {
+			t.Errorf("player %d ignores with probability %v, want 1/√3", i+1, xi[1])
+		}
+	}
+	verifyJSON(t, volunteer, res)
+
+	jordan := writeGame(t, "jordan.nfg", jordanNFG)
+	code, out, errs = runCLI(t, "", "solve", jordan, "--format", "json")
+	if code != 0 {
+		t.Fatalf("jordan: exit %d: %s", code, errs)
+	}
+	res = decodeSolve(t, out)
+	if len(res.Equilibria) != 1 {
+		t.Fatalf("jordan: %d equilibria", len(res.Equilibria))
+	}
+	for _, p := range slices.Concat(res.Equilibria[0].Profile...) {
+		if math.Abs(p-0.5) > 1e-8 {
+			t.Errorf("jordan: profile %v, want uniform", res.Equilibria[0].Profile)
+		}
+	}
+	verifyJSON(t, jordan, res)
+
+	code, out, errs = runCLI(t, "", "solve", writeGame(t, "bos.nfg", bosNFG), "--method", "qre", "--format", "json")
+	if code != 0 {
+		t.Fatalf("qre: exit %d: %s", code, errs)
+	}
+	if res = decodeSolve(t, out); res.Method != "qre" || len(res.Equilibria) != 1 || res.Equilibria[0].Exact != nil {
+		t.Fatalf("qre: %+v", res)
 	}
 }
