@@ -89,6 +89,9 @@ var ErrNotBimatrix = errors.New("nash: not a two-player game")
 // When ctx is cancelled the result holds the equilibria found so far, with
 // Complete false, and the error wraps ctx.Err().
 func EnumerateBimatrix(ctx context.Context, g *game.Normal) (*EnumResult, error) {
+	if g.NumPlayers() != 2 {
+		return nil, fmt.Errorf("%w: %d players", ErrNotBimatrix, g.NumPlayers())
+	}
 	A, B, err := g.MatricesRat()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotBimatrix, err)

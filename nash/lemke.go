@@ -121,6 +121,9 @@ type lhSolver struct {
 }
 
 func newLHSolver(g *game.Normal) (*lhSolver, error) {
+	if g.NumPlayers() != 2 {
+		return nil, fmt.Errorf("%w: %d players", ErrNotBimatrix, g.NumPlayers())
+	}
 	A, B, err := g.MatricesRat()
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotBimatrix, err)
