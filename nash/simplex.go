@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"gonum.org/v1/gonum/floats"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -1082,35 +1083,12 @@ func refineSolve(sub, inv, rhs []float64, k int, transpose bool) ([]float64, err
 	return x, nil
 }
 
-// vdot returns Σ a[k]·b[k] over len(a) terms, with four partial sums that
-// let the CPU overlap the additions.
+// vdot returns Σ a[k]·b[k] over len(a) terms (gonum's assembly kernel).
 func vdot(a, b []float64) float64 {
-	b = b[:len(a)]
-	var s0, s1, s2, s3 float64
-	k := 0
-	for ; k+4 <= len(a); k += 4 {
-		s0 += a[k] * b[k]
-		s1 += a[k+1] * b[k+1]
-		s2 += a[k+2] * b[k+2]
-		s3 += a[k+3] * b[k+3]
-	}
-	for ; k < len(a); k++ {
-		s0 += a[k] * b[k]
-	}
-	return (s0 + s1) + (s2 + s3)
+	return floats.Dot(a, b[:len(a)])
 }
 
-// vaxpy adds alpha·x to dst (len(dst) terms).
+// vaxpy adds alpha·x to dst (len(dst) terms; gonum's assembly kernel).
 func vaxpy(dst []float64, alpha float64, x []float64) {
-	x = x[:len(dst)]
-	k := 0
-	for ; k+4 <= len(dst); k += 4 {
-		dst[k] += alpha * x[k]
-		dst[k+1] += alpha * x[k+1]
-		dst[k+2] += alpha * x[k+2]
-		dst[k+3] += alpha * x[k+3]
-	}
-	for ; k < len(dst); k++ {
-		dst[k] += alpha * x[k]
-	}
+	floats.AddScaled(dst, alpha, x[:len(dst)])
 }
