@@ -19,9 +19,24 @@
 // VerifyExact checks any n-player profile in rational arithmetic and
 // PureEquilibria lists the pure equilibria of any game.
 //
-// Zero-sum games are solved by
-// linear programming. n-player games are solved approximately (logit QRE
-// path following, learning dynamics), always reporting the regret reached.
-// Maximal lotteries and maximum-entropy Nash equilibria of symmetric
-// zero-sum games serve the league's ratings and PSRO meta-solvers.
+// # Floating-point solvers
+//
+// SolveZeroSum solves a two-player zero-sum game by the simplex method on
+// its linear program, with rows and columns generated as needed, a
+// first-order warm start for large games, perturbation and Bland's rule
+// against degeneracy; the answer carries its duality gap, checked against
+// ZeroSumGapTol. MaximalLottery and MaxEntropyNash (and MaximalLotteryFace)
+// pick the maximum-entropy optimal strategy of a symmetric zero-sum game,
+// for the league's maximal lotteries and Nash averaging.
+//
+// LogitQRE and LogitQREPath compute logit quantal response equilibria by
+// arc-length continuation from λ = 0. SolveNPlayer finds an ε-Nash
+// equilibrium of an n-player game (QRE path, support refinement, support
+// enumeration) and returns ε. FictitiousPlay, RegretMatching,
+// RegretMatchingPlus, Replicator, Hedge and ProjectedReplicator (the PSRO
+// meta-solver) are learning dynamics that report the NashConv of their
+// average and last iterates. Regrets, NashConv, MaxRegret and
+// Exploitability measure any profile. Floating-point solvers always report
+// the regret or gap they reached, and fail with ErrNumerical rather than
+// return an uncertified answer.
 package nash
