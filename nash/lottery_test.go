@@ -415,3 +415,17 @@ func TestMaximalLotteryBadInput(t *testing.T) {
 		})
 	}
 }
+
+// A large face: 40 copies of each RPS strategy (face dimension 117); the
+// maximum-entropy strategy is uniform over all 120.
+func TestMaxEntropyNashLargeFace(t *testing.T) {
+	D, _ := duplicateStrategies(rpsMargins(), []int{40, 40, 40})
+	l, err := MaximalLotteryFace(context.Background(), D)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.FaceDim != 117 || len(l.Essential) != 120 {
+		t.Fatalf("face dimension %d, %d essential", l.FaceDim, len(l.Essential))
+	}
+	zsClose(t, "P", l.P, uniform(120), 1e-12)
+}

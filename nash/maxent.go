@@ -199,7 +199,10 @@ func newtonBarrier(ctx context.Context, p0 []float64, Q [][]float64, hc []float6
 			for {
 				copy(trial, u)
 				vaxpy(trial, alpha, step)
-				if ft, ok := eval(trial, mu); ok && ft >= f+1e-4*alpha*dec {
+				ft, ok := eval(trial, mu)
+				// In the quadratic region the gain is below the rounding
+				// of f: take the full Newton step if it is feasible.
+				if ok && (ft >= f+1e-4*alpha*dec || (alpha == 1 && dec < 1e-12)) {
 					break
 				}
 				alpha /= 2
