@@ -1027,10 +1027,10 @@ func (s *gameSimplex) refresh() error {
 	return nil
 }
 
-// refineSolve solves sub·x = rhs (or subᵀ·x = rhs when transpose is set)
-// for the k×k row-major matrix sub, given an approximate inverse inv with
-// rows indexed like x's… columns of sub, by iterative refinement. It fails
-// when the residual does not shrink, i.e. inv is too inaccurate.
+// refineSolve solves sub·x = rhs, or subᵀ·x = rhs when transpose is set,
+// for the k×k row-major matrix sub, by iterative refinement with the
+// approximate inverse inv of sub (row-major). It fails with errTableau
+// when the residual stops shrinking above 1e-12: inv is too inaccurate.
 func refineSolve(sub, inv, rhs []float64, k int, transpose bool) ([]float64, error) {
 	x := make([]float64, k)
 	res := append([]float64(nil), rhs...)

@@ -361,7 +361,11 @@ func TestSolveZeroSumScipy(t *testing.T) {
 	requireScipy(t)
 	r := rand.New(rand.NewPCG(8, 9))
 	var games [][][]float64
-	for _, sz := range [][2]int{{3, 4}, {10, 10}, {25, 40}, {60, 60}, {120, 80}} {
+	sizes := [][2]int{{3, 4}, {10, 10}, {25, 40}, {60, 60}, {120, 80}}
+	if !testing.Short() {
+		sizes = append(sizes, [2]int{250, 250})
+	}
+	for _, sz := range sizes {
 		games = append(games, zsRandom(r, sz[0], sz[1], zsUniform))
 		games = append(games, zsRandom(r, sz[0], sz[1], func(r *rand.Rand) float64 { return float64(r.IntN(7) - 3) }))
 	}
