@@ -235,11 +235,14 @@ func essentialSet(ctx context.Context, S [][]float64, scale float64, x, y []floa
 //
 //	max Σ_j (t_j + s_j)  s.t.  t_j ≤ p_j,  s_j ≤ (pᵀS)_j,  t_j, s_j ≤ 1,
 //
-// with p ranging over the strategies not known to be beaten. Since the cone
-// is closed under addition and scaling, the optimum has t_j = 1 exactly
-// when j can be played and s_j = 1 exactly when j can be strictly beaten,
-// one or the other by Goldman–Tucker. It returns the optimal p (normalised
-// to sum 1), which plays every playable undecided strategy and beats every
+// with p ranging over the strategies not known to be beaten (and Σp
+// bounded, see below). Since the cone is closed under addition and scaling,
+// the optimum has t_j = 1 exactly when j can be played and s_j = 1 exactly
+// when j can be strictly beaten, one or the other by Goldman–Tucker. Where
+// rounding leaves that unclear, two normalised programs for j alone
+// decide: the largest probability an optimal strategy gives j, against the
+// largest margin by which one beats j. It returns an optimal strategy
+// (normalised) that plays every playable undecided strategy and beats every
 // beatable one, and the decision per undecided strategy (true: played).
 func settleUndecided(ctx context.Context, S [][]float64, class []faceClass, und []int) ([]float64, []bool, error) {
 	n := len(S)
@@ -249,17 +252,17 @@ func settleUndecided(ctx context.Context, S [][]float64, class []faceClass, und 
 			vars = append(vars, j)
 		}
 	}
-	nv, nu := len(vars), len(und)
-	cols := nv + 2*nu // p, then t, then s
-	var A [][]float64
-	var b []float64
-	row := func() []float64 { r := make([]float64, cols); A = append(A, r); return r }
 	scaleS := 0.0
 	for _, r := range S {
 		for _, v := range r {
 			scaleS = max(scaleS, math.Abs(v))
 		}
 	}
+	nv, nu := len(vars), len(und)
+	cols := nv + 2*nu // p, then t, then s
+	var A [][]float64
+	var b []float64
+	row := func() []float64 { r := make([]float64, cols); A = append(A, r); return r }
 	// −(pᵀS)_j ≤ 0 for every j (scaled to unit entries)
 	for j := range n {
 		r := row()
@@ -290,32 +293,92 @@ func settleUndecided(ctx context.Context, S [][]float64, class []faceClass, und 
 		r[nv+nu+u] = 1
 		b = append(b, 1)
 	}
+	// Σp ≤ 1e6: the cone's rays would otherwise let the simplex reach
+	// points with p ~ 1e15, where rounding "satisfies" both t_j = 1 and
+	// s_j = 1. Strategies this bound misjudges go to the fallback below.
+	r := row()
+	for k := range nv {
+		r[k] = 1
+	}
+	b = append(b, 1e6)
 	c := make([]float64, cols)
 	for k := nv; k < cols; k++ {
 		c[k] = 1
 	}
-	z, err := lpMaxOrigin(ctx, A, b, c)
+	// No perturbation: it would break the cone's homogeneity too; Bland's
+	// rule handles the degeneracy.
+	z, err := lpMaxOrigin(ctx, A, b, c, 0)
 	if err != nil {
 		return nil, nil, fmt.Errorf("%w: settling tied strategies: %w", ErrNumerical, err)
-	}
-	cls := make([]bool, nu)
-	for u := range und {
-		t, s := z[nv+u], z[nv+nu+u]
-		switch {
-		case t > 0.5 && s < 0.5:
-			cls[u] = true
-		case s > 0.5 && t < 0.5:
-		default:
-			return nil, nil, fmt.Errorf("%w: strategy %d is neither playable nor beatable (t=%g, s=%g)",
-				ErrNumerical, und[u]+1, t, s)
-		}
 	}
 	q := make([]float64, n)
 	for k, i := range vars {
 		q[i] = z[k]
 	}
-	if !normalizeNonneg(q) {
-		clear(q) // every undecided strategy is beatable by the known ones
+	normalizeNonneg(q)
+	cls := make([]bool, nu)
+	for u, j := range und {
+		t, s := z[nv+u], z[nv+nu+u]
+		switch {
+		case t > 0.99 && s < 0.01:
+			cls[u] = true
+		case s > 0.99 && t < 0.01:
+		default:
+			played, p, err := decideStrategy(ctx, S, scaleS, vars, j)
+			if err != nil {
+				return nil, nil, err
+			}
+			cls[u] = played
+			for k, i := range vars {
+				q[i] += p[k]
+			}
+		}
 	}
+	normalizeNonneg(q)
 	return q, cls, nil
+}
+
+// decideStrategy decides whether strategy j can be played by an optimal
+// strategy of S, comparing the two normalised programs max p_j and
+// max (pᵀS)_j/scale over {p ≥ 0 on vars, Σp ≤ 1, pᵀS ≥ 0}: exactly one
+// has a positive optimum (Goldman–Tucker), so the larger one decides. It
+// returns the decision and that program's optimal p (over vars).
+func decideStrategy(ctx context.Context, S [][]float64, scale float64, vars []int, j int) (bool, []float64, error) {
+	n, nv := len(S), len(vars)
+	A := make([][]float64, 0, n+1)
+	b := make([]float64, 0, n+1)
+	for k := range n {
+		r := make([]float64, nv)
+		for a, i := range vars {
+			r[a] = -S[i][k] / scale
+		}
+		A = append(A, r)
+		b = append(b, 0)
+	}
+	ones := make([]float64, nv)
+	for a := range ones {
+		ones[a] = 1
+	}
+	A = append(A, ones)
+	b = append(b, 1)
+	cPlay := make([]float64, nv)
+	cBeat := make([]float64, nv)
+	for a, i := range vars {
+		if i == j {
+			cPlay[a] = 1
+		}
+		cBeat[a] = S[i][j] / scale
+	}
+	pPlay, err := lpMaxOrigin(ctx, A, b, cPlay, 0)
+	if err != nil {
+		return false, nil, fmt.Errorf("%w: settling strategy %d: %w", ErrNumerical, j+1, err)
+	}
+	pBeat, err := lpMaxOrigin(ctx, A, b, cBeat, 0)
+	if err != nil {
+		return false, nil, fmt.Errorf("%w: settling strategy %d: %w", ErrNumerical, j+1, err)
+	}
+	if vdot(cPlay, pPlay) >= vdot(cBeat, pBeat) {
+		return true, pPlay, nil
+	}
+	return false, pBeat, nil
 }

@@ -17,11 +17,11 @@ var errLPUnbounded = errors.New("lp: objective unbounded")
 // for dense A (rows of equal length) and b ≥ 0, so that x = 0 is feasible
 // and no phase 1 is needed. It is a textbook dense tableau simplex for the
 // small auxiliary programs of this package (sizes in the hundreds), not for
-// games: Dantzig's rule with Harris's ratio test, a random perturbation of
-// b against degeneracy (the result is optimal for the perturbed program,
-// which is within 1e-9 of the true one), and Bland's rule after a run of
-// degenerate pivots.
-func lpMaxOrigin(ctx context.Context, A [][]float64, b, c []float64) ([]float64, error) {
+// games: Dantzig's rule with Harris's ratio test, a random relative
+// perturbation of b of size perturb against degeneracy (the result is then
+// optimal for the perturbed program; 0 turns it off), and Bland's rule
+// after a run of degenerate pivots, which cannot cycle.
+func lpMaxOrigin(ctx context.Context, A [][]float64, b, c []float64, perturb float64) ([]float64, error) {
 	m, n := len(A), len(c)
 	w := n + 1 // columns: the n nonbasic variables, then the right-hand side
 	t := make([]float64, (m+1)*w)
@@ -42,12 +42,14 @@ func lpMaxOrigin(ctx context.Context, A [][]float64, b, c []float64) ([]float64,
 	}
 	scale = max(scale, 1)
 	for i := range m {
-		t[i*w+n] = b[i] + 1e-10*scale*(1+r.Float64())
+		t[i*w+n] = b[i] + perturb*scale*(1+r.Float64())
 	}
 	obj := t[m*w : (m+1)*w]
+	cmax := 1.0
 	for j := range n {
 		obj[j] = c[j]
 		nonb[j] = j
+		cmax = max(cmax, math.Abs(c[j]))
 	}
 	const tol = 1e-11
 	stall := 0
@@ -70,26 +72,48 @@ func lpMaxOrigin(ctx context.Context, A [][]float64, b, c []float64) ([]float64,
 		if q < 0 {
 			break
 		}
+		// Harris's ratio test. Every entry above rounding noise (1e-13)
+		// bounds the step, however small: a long step would otherwise push
+		// its row below zero (and the pivot then makes the step negative).
+		// The pivot is the largest entry among the rows that block within
+		// the bound (under Bland's rule, the smallest variable index among
+		// those at least a tenth of that largest).
+		const noise = 1e-13
 		theta := math.Inf(1)
 		for i := range m {
-			if a := t[i*w+q]; a > tol {
+			if a := t[i*w+q]; a > noise {
 				theta = min(theta, (max(t[i*w+n], 0)+tol)/a)
 			}
-		}
-		if math.IsInf(theta, 1) {
-			return nil, errLPUnbounded
 		}
 		p := -1
 		for i := range m {
 			a := t[i*w+q]
-			if a <= tol || max(t[i*w+n], 0)/a > theta {
-				continue
-			}
-			if p < 0 || (bland && basic[i] < basic[p]) || (!bland && a > t[p*w+q]) {
+			if a > noise && max(t[i*w+n], 0)/a <= theta && (p < 0 || a > t[p*w+q]) {
 				p = i
 			}
 		}
-		if max(t[p*w+n], 0)/t[p*w+q]*obj[q] > 1e-14*scale {
+		if p < 0 {
+			if obj[q] > 1e-7*cmax {
+				return nil, errLPUnbounded
+			}
+			// A ray whose gain is rounding noise (a zero-cost direction of
+			// an unbounded feasible set): not worth entering.
+			obj[q] = 0
+			continue
+		}
+		if bland {
+			big := t[p*w+q]
+			for i := range m {
+				a := t[i*w+q]
+				if a >= 0.1*big && max(t[i*w+n], 0)/a <= theta && basic[i] < basic[p] {
+					p = i
+				}
+			}
+		}
+		// A basic value Harris let slip below zero is set to zero, so
+		// that the step is not negative.
+		t[p*w+n] = max(t[p*w+n], 0)
+		if t[p*w+n]/t[p*w+q]*obj[q] > 1e-14*scale {
 			stall = 0
 		} else {
 			stall++

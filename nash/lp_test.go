@@ -11,7 +11,7 @@ import (
 func TestLPMaxOriginKnown(t *testing.T) {
 	// max 3x + 2y s.t. x + y ≤ 4, x + 3y ≤ 6, x ≤ 3: optimum (3, 1), 11.
 	x, err := lpMaxOrigin(context.Background(),
-		[][]float64{{1, 1}, {1, 3}, {1, 0}}, []float64{4, 6, 3}, []float64{3, 2})
+		[][]float64{{1, 1}, {1, 3}, {1, 0}}, []float64{4, 6, 3}, []float64{3, 2}, 1e-10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,13 +19,13 @@ func TestLPMaxOriginKnown(t *testing.T) {
 
 	// Degenerate: many constraints through the origin.
 	x, err = lpMaxOrigin(context.Background(),
-		[][]float64{{1, -1}, {-1, 1}, {1, 1}, {2, -2}}, []float64{0, 0, 2, 0}, []float64{1, 1})
+		[][]float64{{1, -1}, {-1, 1}, {1, 1}, {2, -2}}, []float64{0, 0, 2, 0}, []float64{1, 1}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	zsClose(t, "x", x, []float64{1, 1}, 1e-8)
 
-	if _, err := lpMaxOrigin(context.Background(), [][]float64{{1, -1}}, []float64{1}, []float64{0, 1}); !errors.Is(err, errLPUnbounded) {
+	if _, err := lpMaxOrigin(context.Background(), [][]float64{{1, -1}}, []float64{1}, []float64{0, 1}, 1e-10); !errors.Is(err, errLPUnbounded) {
 		t.Fatalf("unbounded program: error %v", err)
 	}
 }
@@ -45,7 +45,7 @@ func TestLPMaxOriginMatchesGameValue(t *testing.T) {
 		for j := range c {
 			c[j] = 1
 		}
-		w, err := lpMaxOrigin(context.Background(), A, b, c)
+		w, err := lpMaxOrigin(context.Background(), A, b, c, 1e-10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -156,6 +156,7 @@ func newtonBarrier(ctx context.Context, p0 []float64, Q [][]float64, hc []float6
 	w := make([]float64, k)
 	step := make([]float64, dq)
 	trial := make([]float64, dq)
+	factor := make([]float64, dq*dq)
 	for _, mu := range mus {
 		for it := 0; it < 100; it++ {
 			if err := ctx.Err(); err != nil {
@@ -188,7 +189,7 @@ func newtonBarrier(ctx context.Context, p0 []float64, Q [][]float64, hc []float6
 					hess[l*dq+m], hess[m*dq+l] = s, s
 				}
 			}
-			if !choleskySolve(hess, grad, step, dq) {
+			if !solveRegularized(hess, grad, step, dq, factor) {
 				return nil, fmt.Errorf("%w: entropy Hessian not positive definite", ErrNumerical)
 			}
 			dec := vdot(grad, step) // Newton decrement squared
@@ -217,6 +218,24 @@ func newtonBarrier(ctx context.Context, p0 []float64, Q [][]float64, hc []float6
 		}
 	}
 	return u, nil
+}
+
+// solveRegularized solves H x = g for the symmetric positive semidefinite
+// d×d matrix H (row-major, kept), adding τ·diag(H) with growing τ when
+// rounding (probabilities spanning many orders of magnitude) makes the
+// Cholesky factorisation fail. scratch holds d×d values.
+func solveRegularized(H, g, x []float64, d int, scratch []float64) bool {
+	for tau := 0.0; tau <= 1; tau = max(1e-12, 100*tau) {
+		copy(scratch, H)
+		for i := range d {
+			scratch[i*d+i] *= 1 + tau
+		}
+		copy(x, g)
+		if choleskySolve(scratch, x, x, d) {
+			return true
+		}
+	}
+	return false
 }
 
 // choleskySolve solves H x = g for the symmetric positive definite d×d

@@ -324,7 +324,10 @@ func (s *gameSimplex) primal(ctx context.Context, tol float64) error {
 		if s.drifted(true) {
 			return fmt.Errorf("%w: primal infeasibility appeared", errTableau)
 		}
-		s.progress(max(s.b[r], 0) / s.t[r*s.w+k] * s.c[k])
+		// A basic value Harris let slip below zero is set to zero, so
+		// that the step is not negative.
+		s.b[r] = max(s.b[r], 0)
+		s.progress(s.b[r] / s.t[r*s.w+k] * s.c[k])
 		s.pivot(r, k)
 	}
 }
@@ -344,7 +347,8 @@ func (s *gameSimplex) dual(ctx context.Context, tol float64) error {
 		}
 		k := s.ratioCol(r)
 		if k >= 0 {
-			s.progress(min(s.c[k], 0) / s.t[r*s.w+k] * -s.b[r])
+			s.c[k] = min(s.c[k], 0) // likewise for a reduced cost above zero
+			s.progress(s.c[k] / s.t[r*s.w+k] * -s.b[r])
 		}
 		if k < 0 {
 			// w = 0 is feasible, so an infeasible row means the tableau
@@ -457,7 +461,8 @@ func (s *gameSimplex) leaving(tol float64) int {
 // ratioRow is the primal ratio test for entering column k, in Harris's two
 // passes: the largest step that keeps every basic variable above −tol,
 // then among the rows that block within it the largest pivot element, for
-// stability. Under Bland's rule ties go to the smallest variable index.
+// stability. Under Bland's rule the smallest variable index wins among the
+// blocking rows whose pivot is at least a tenth of the largest.
 func (s *gameSimplex) ratioRow(k int) int {
 	theta := math.Inf(1)
 	for q := range s.nr {
@@ -469,15 +474,19 @@ func (s *gameSimplex) ratioRow(k int) int {
 	r, best := -1, 0.0
 	for q := range s.nr {
 		a := s.t[q*s.w+k]
-		if a <= simplexPivotTol || max(s.b[q], 0)/a > theta {
-			continue
-		}
-		if s.blandRule() {
-			if r < 0 || s.basic[q] < s.basic[r] {
-				r = q
-			}
-		} else if a > best {
+		if a > simplexPivotTol && max(s.b[q], 0)/a <= theta && a > best {
 			best, r = a, q
+		}
+	}
+	if r < 0 || !s.blandRule() {
+		return r
+	}
+	// Bland's rule among the candidates whose pivot is not much smaller
+	// than the largest: a tiny pivot would wreck the tableau.
+	for q := range s.nr {
+		a := s.t[q*s.w+k]
+		if a >= 0.1*best && max(s.b[q], 0)/a <= theta && s.basic[q] < s.basic[r] {
+			r = q
 		}
 	}
 	return r
@@ -485,7 +494,8 @@ func (s *gameSimplex) ratioRow(k int) int {
 
 // ratioCol is the dual ratio test for leaving row r (b[r] < 0): among the
 // columns with t[r][k] < 0, the smallest c[k]/t[r][k] keeps every reduced
-// cost ≤ tol; Harris's second pass takes the largest |t[r][k]| within it.
+// cost ≤ tol; Harris's second pass takes the largest |t[r][k]| within it
+// (Bland's rule as in ratioRow).
 func (s *gameSimplex) ratioCol(r int) int {
 	row := s.row(r)
 	theta := math.Inf(1)
@@ -496,15 +506,16 @@ func (s *gameSimplex) ratioCol(r int) int {
 	}
 	k, best := -1, 0.0
 	for q, a := range row {
-		if a >= -simplexPivotTol || min(s.c[q], 0)/a > theta {
-			continue
-		}
-		if s.blandRule() {
-			if k < 0 || s.nonb[q] < s.nonb[k] {
-				k = q
-			}
-		} else if -a > best {
+		if a < -simplexPivotTol && min(s.c[q], 0)/a <= theta && -a > best {
 			best, k = -a, q
+		}
+	}
+	if k < 0 || !s.blandRule() {
+		return k
+	}
+	for q, a := range row {
+		if -a >= 0.1*best && min(s.c[q], 0)/a <= theta && s.nonb[q] < s.nonb[k] {
+			k = q
 		}
 	}
 	return k
