@@ -51,7 +51,8 @@ func SolveNPlayer(ctx context.Context, g *game.Normal, opts NPlayerOptions) (gam
 	}
 	s := newSupportSolver(g)
 	if s.scale == 0 {
-		return g.Uniform(), 0, nil
+		// Every profile is an equilibrium; the regret is rounding.
+		return g.Uniform(), maxRegret(g, g.Uniform()), nil
 	}
 	s.tol = opts.Tol * s.scale
 	s.best, s.bestRegret = g.Uniform(), maxRegret(g, g.Uniform())
