@@ -64,4 +64,3 @@ func maxAbsPayoff(g *game.Normal) float64 {
 	}
 	return m
 }
-
