@@ -19,9 +19,11 @@ import (
 
 // solveRequest is what a solve method gets: the game and the flags.
 type solveRequest struct {
-	g     *game.Normal
-	all   bool
-	label int
+	g          *game.Normal
+	all        bool
+	label      int
+	iterations int     // learning dynamics
+	tol        float64 // learning dynamics: accepted regret / payoff range
 }
 
 // solveResult is a method's answer: equilibria in the order to print them,
@@ -55,8 +57,7 @@ type solveMethod struct {
 
 var errMethodNotApplicable = errors.New("method does not apply to this game")
 
-// solveMethods lists the methods in the order -h shows them. Methods whose
-// solver is not in package nash yet have a nil run.
+// solveMethods lists the methods in the order -h shows them.
 func solveMethods() []solveMethod {
 	return []solveMethod{
 		{"auto", "two players: enum with --all, else lp if zero-sum, else lemke; more: nplayer", solveAuto},
@@ -65,9 +66,9 @@ func solveMethods() []solveMethod {
 		{"enum", "every extreme equilibrium by vertex enumeration, two players, exact", solveEnum},
 		{"nplayer", "any number of players: QRE path, then support equations; float, checked (--all: pure ones too)", solveNPlayer},
 		{"qre", "end of the logit quantal response equilibrium path (large λ); float, checked", solveQRE},
-		{"fp", "fictitious play (not available yet)", nil},
-		{"rm", "regret matching (not available yet)", nil},
-		{"replicator", "replicator dynamics (not available yet)", nil},
+		{"fp", "fictitious play for --iterations; float, solved when regret ≤ --tol × payoff range", solveByDynamics("fp", nash.FictitiousPlay)},
+		{"rm", "regret matching+ for --iterations; float, solved when regret ≤ --tol × payoff range", solveByDynamics("rm", nash.RegretMatchingPlus)},
+		{"replicator", "discrete replicator dynamics for --iterations; float, solved when regret ≤ --tol × payoff range", solveByDynamics("replicator", nash.Replicator)},
 	}
 }
 
@@ -96,6 +97,8 @@ func runSolve(ctx context.Context, e *env, args []string) error {
 	all := fs.Bool("all", false, "every extreme equilibrium when the method can (enum), all it finds otherwise (lemke: every label)")
 	format := fs.String("format", "text", "output format: text or json")
 	label := fs.Int("label", 1, "lemke: the label dropped first, 1..m for player 1's strategies, m+1..m+n for player 2's")
+	iterations := fs.Int("iterations", 100000, "fp, rm, replicator: number of updates")
+	tol := fs.Float64("tol", 1e-3, "fp, rm, replicator: largest regret accepted, as a fraction of the payoff range")
 	timeout := fs.Duration("timeout", 0, "give up after this long (0: no limit); what was found is printed and the exit status is 1")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -118,17 +121,20 @@ func runSolve(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return badInput(err)
 	}
-	m := methods[at]
-	if m.run == nil {
-		return fmt.Errorf("method %s is not available yet: package nash has no such solver in this build", m.name)
+	if *iterations < 1 {
+		return usagef("--iterations %d: must be at least 1", *iterations)
 	}
+	if !(*tol > 0) {
+		return usagef("--tol %g: must be positive", *tol)
+	}
+	m := methods[at]
 	if *timeout > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, *timeout)
 		defer cancel()
 	}
 	start := time.Now()
-	res, runErr := m.run(ctx, solveRequest{g: g, all: *all, label: *label})
+	res, runErr := m.run(ctx, solveRequest{g: g, all: *all, label: *label, iterations: *iterations, tol: *tol})
 	if errors.Is(runErr, errMethodNotApplicable) {
 		return badInput(runErr)
 	}
@@ -280,17 +286,8 @@ func solveLP(ctx context.Context, req solveRequest) (*solveResult, error) {
 // checkedFloat wraps a float profile with its payoffs after checking its
 // regret against a tolerance relative to the payoff range.
 func checkedFloat(g *game.Normal, x game.Mixed) (solvedEquilibrium, error) {
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for i := range g.NumPlayers() {
-		for _, v := range g.Payoffs(i) {
-			lo, hi = min(lo, v), max(hi, v)
-		}
-	}
-	worst := 0.0
-	for _, r := range g.Regret(x) {
-		worst = max(worst, r)
-	}
-	if worst > 1e-6*max(hi-lo, 1e-300) {
+	worst := maxRegret(g, x)
+	if worst > 1e-6*payoffRange(g) {
 		return solvedEquilibrium{}, fmt.Errorf("solver returned a profile with regret %g", worst)
 	}
 	return solvedEquilibrium{profile: x, payoffs: g.Expected(x), regret: worst}, nil

@@ -219,12 +219,48 @@ func TestSolveExitCodes(t *testing.T) {
 		{[]string{bos, "--method", "lp"}, 2, "zero-sum"},
 		{[]string{bos, "--method", "lemke", "--label", "9"}, 2, "outside 1..4"},
 		{[]string{jordan, "--method", "enum"}, 2, "two-player game"},
-		{[]string{bos, "--method", "fp"}, 1, "not available yet"},
+		{[]string{penniesNFG0(t), "--method", "fp", "--iterations", "3", "--tol", "1e-9"}, 1, "did not converge"},
+		{[]string{bos, "--method", "rm", "--iterations", "0"}, 2, "--iterations 0"},
+		{[]string{bos, "--method", "replicator", "--tol", "-1"}, 2, "--tol -1"},
 		{[]string{bos, "--timeout", "-1s"}, 2, "negative"},
 	} {
 		code, _, errs := runCLI(t, "", append([]string{"solve"}, tc.args...)...)
 		if code != tc.code || !strings.Contains(errs, tc.message) {
 			t.Errorf("%q: exit %d, stderr %q; want exit %d mentioning %q", tc.args, code, errs, tc.code, tc.message)
+		}
+	}
+}
+
+func penniesNFG0(t *testing.T) string { return writeGame(t, "pennies.nfg", penniesNFG) }
+
+// TestSolveDynamics checks that the learning-dynamics methods report a
+// profile whose regret, recomputed here, is within the accepted tolerance
+// and that they find matching pennies' unique equilibrium (1/2, 1/2).
+func TestSolveDynamics(t *testing.T) {
+	pennies := penniesNFG0(t)
+	for _, method := range []string{"fp", "rm", "replicator"} {
+		code, out, errs := runCLI(t, "", "solve", pennies, "--method", method, "--iterations", "20000", "--tol", "0.01", "--format", "json")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s", method, code, errs)
+		}
+		res := decodeSolve(t, out)
+		if res.Method != method || res.Complete || len(res.Equilibria) != 1 {
+			t.Fatalf("%s: got method %q complete %v with %d equilibria", method, res.Method, res.Complete, len(res.Equilibria))
+		}
+		x := game.Mixed(res.Equilibria[0].Profile)
+		g, err := game.ParseNFGFile(pennies)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, r := range g.Regret(x) {
+			if r > 0.01*2 {
+				t.Errorf("%s: player %d regret %g above the tolerance", method, i+1, r)
+			}
+		}
+		for i := range x {
+			if math.Abs(x[i][0]-0.5) > 0.02 {
+				t.Errorf("%s: player %d plays heads with %g, want 1/2", method, i+1, x[i][0])
+			}
 		}
 	}
 }
