@@ -88,14 +88,17 @@ func (l *dpo) Step(t int) error {
 		l.col(ref, l.env.refHost, c)
 		wins := l.wins[c*k*k : (c+1)*k*k]
 		clear(grad)
+		// Each unordered pair once: σ(−x) = 1 − σ(x).
 		for i := range k {
-			for j := range k {
+			for j := i + 1; j < k; j++ {
 				n := wins[i*k+j] + wins[j*k+i]
-				if i == j || n == 0 {
+				if n == 0 {
 					continue
 				}
 				s := sigmoid(l.beta * ((theta[i] - ref[i]) - (theta[j] - ref[j])))
-				grad[i] += wins[i*k+j] - n*s
+				d := wins[i*k+j] - n*s
+				grad[i] += d
+				grad[j] -= d
 			}
 		}
 		for y := range theta {

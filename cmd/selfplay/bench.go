@@ -21,6 +21,7 @@ func benchAreas() []benchArea {
 		{"league", "leaderboard: read 10^6 battles, BT fit + bootstraps, Elo; vs scipy", runBenchLeague},
 		{"engine", "batched mirror step + gap, zero-sum MW; vs same-run triad and scalar", runBenchEngine},
 		{"nash", "equilibrium solvers: all extreme equilibria vs lrsnash, Lemke–Howson", runBenchNash},
+		{"nlhf", "exact NLHF algorithms, B = 10^4 × K = 16 × 1000 iterations; vs same-run triad", runBenchNLHF},
 	}
 }
 

@@ -150,3 +150,18 @@ func TestNLHFList(t *testing.T) {
 		t.Errorf("list --algorithm mnpo: exit %d\n%s", code, one)
 	}
 }
+
+func TestBenchNLHFSmall(t *testing.T) {
+	code, out, stderr := runCLI(t, "", "bench", "nlhf", "--contexts", "50", "--responses", "4", "--iters", "5", "--algorithms", "omd,egpo")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"omd", "egpo", "of triad", "total"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if code, _, _ := runCLI(t, "", "bench", "nlhf", "--algorithms", "ppo"); code != 2 {
+		t.Errorf("unknown algorithm: exit %d, want 2", code)
+	}
+}
