@@ -53,7 +53,7 @@ func BenchmarkNLHFExact(b *testing.B) {
 			}
 			step := b.Elapsed() / time.Duration(b.N)
 			b.ReportMetric(float64(contexts)/step.Seconds(), "ctx-steps/s")
-			b.ReportMetric((triad / time.Duration(min(b.N, 50))).Seconds()/step.Seconds(), "of-triad")
+			b.ReportMetric((triad/time.Duration(min(b.N, 50))).Seconds()/step.Seconds(), "of-triad")
 		})
 	}
 }
