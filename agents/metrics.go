@@ -1,6 +1,7 @@
 package agents
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/selfplay-lab/selfplay/cuda"
 	"github.com/selfplay-lab/selfplay/game"
+	"github.com/selfplay-lab/selfplay/nash"
 )
 
 // ErrNoConvergence reports a ground-truth solve that missed its tolerance.
@@ -185,6 +187,51 @@ func regularizedNash(p, logRef []float64, tau float64, l []float64) error {
 	return nil
 }
 
+// MaximalLotteries returns the maximal lottery (the Nash equilibrium of the
+// unregularized game, via nash.MaximalLotteryFace on the margins 2P − 1) of
+// every context as K×B probabilities, and each context's dimension of the
+// set of maximal lotteries (0 when unique; the maximum-entropy member is
+// returned otherwise). Contexts sharing a matrix are solved once.
+func MaximalLotteries(g *game.Preference) ([]float64, []int, error) {
+	k, b := g.NumResponses(), g.NumContexts()
+	out := make([]float64, k*b)
+	dims := make([]int, b)
+	solve := func(c int) ([]float64, int, error) {
+		l, err := nash.MaximalLotteryFace(context.Background(), g.Margins(c))
+		if err != nil {
+			return nil, 0, fmt.Errorf("context %d: maximal lottery: %w", c+1, err)
+		}
+		return l.P, l.FaceDim, nil
+	}
+	if g.Shared() {
+		p, d, err := solve(0)
+		if err != nil {
+			return nil, nil, err
+		}
+		for c := range b {
+			setCol(out, p, k, b, c)
+			dims[c] = d
+		}
+		return out, dims, nil
+	}
+	var mu sync.Mutex
+	var firstErr error
+	parallelFor(b, func(c int) {
+		p, d, err := solve(c)
+		if err != nil {
+			mu.Lock()
+			if firstErr == nil {
+				firstErr = err
+			}
+			mu.Unlock()
+			return
+		}
+		setCol(out, p, k, b, c)
+		dims[c] = d
+	})
+	return out, dims, firstErr
+}
+
 // Metrics are exact measures of one policy, averaged over contexts with the
 // game's context distribution ρ.
 type Metrics struct {
@@ -203,6 +250,9 @@ type Metrics struct {
 	WinStar float64 `json:"win_star"`
 	// Entropy of π in nats.
 	Entropy float64 `json:"entropy"`
+	// TVLottery is the total-variation distance from π to the maximal
+	// lottery (NaN without ground truth).
+	TVLottery float64 `json:"tv_lottery"`
 	// MassCondorcet is the probability π puts on the Condorcet winner, over
 	// contexts that have one (NaN if none does); MassBorda and
 	// MassCopeland the mass on the Borda and Copeland winners.
@@ -215,7 +265,9 @@ type Metrics struct {
 type Evaluator struct {
 	env       *Env
 	tau       float64
-	star      []float64 // K×B log π*_τ, nil without ground truth
+	star      []float64 // K×B log π*_τ (the maximal lottery at τ = 0), nil without ground truth
+	lottery   []float64 // K×B maximal-lottery probabilities, nil without ground truth
+	faceDims  []int
 	gRef      []float64 // K×B P·ref
 	gStar     []float64 // K×B P·π*
 	condorcet []int     // per context, −1 when none
@@ -247,8 +299,19 @@ func NewEvaluator(env *Env, tau float64, groundTruth bool) (*Evaluator, error) {
 	refProb := make([]float64, k*b)
 	expInto(refProb, env.refHost)
 	ev.gRef = winRatesHost(env.Game, refProb, k, b)
-	if groundTruth && tau > 0 {
-		if ev.star, err = RegularizedNash(env.Game, env.refHost, tau); err != nil {
+	if groundTruth {
+		if ev.lottery, ev.faceDims, err = MaximalLotteries(env.Game); err != nil {
+			return nil, err
+		}
+		if tau > 0 {
+			ev.star, err = RegularizedNash(env.Game, env.refHost, tau)
+		} else {
+			ev.star = make([]float64, k*b)
+			for i, p := range ev.lottery {
+				ev.star[i] = math.Log(p)
+			}
+		}
+		if err != nil {
 			return nil, err
 		}
 		sp := make([]float64, k*b)
@@ -271,8 +334,13 @@ func NewEvaluator(env *Env, tau float64, groundTruth bool) (*Evaluator, error) {
 // Tau returns the evaluation τ.
 func (ev *Evaluator) Tau() float64 { return ev.tau }
 
-// Star returns the K×B log-probabilities of π*_τ, or nil.
+// Star returns the K×B log-probabilities of π*_τ (of the maximal lottery
+// when τ = 0), or nil without ground truth.
 func (ev *Evaluator) Star() []float64 { return ev.star }
+
+// Lottery returns the K×B maximal-lottery probabilities and each context's
+// dimension of the set of maximal lotteries, or nil without ground truth.
+func (ev *Evaluator) Lottery() ([]float64, []int) { return ev.lottery, ev.faceDims }
 
 // winRatesHost returns P·π for K×B probabilities on the host.
 func winRatesHost(g *game.Preference, prob []float64, k, b int) []float64 {
@@ -352,13 +420,16 @@ func (ev *Evaluator) measureHost(logPol []float64) Metrics {
 		mt.KLRef += rho * ev.klH[c]
 		mt.Expl += rho * ev.explH[c]
 		getCol(pi, logPol, k, b, c)
-		ent, win, winStar, klStar := 0.0, 0.0, 0.0, 0.0
+		ent, win, winStar, klStar, tv := 0.0, 0.0, 0.0, 0.0, 0.0
 		for y, l := range pi {
 			p := math.Exp(l)
 			if p > 0 {
 				ent -= p * l
 			}
 			win += p * ev.gRef[y*b+c]
+			if ev.lottery != nil {
+				tv += math.Abs(p-ev.lottery[y*b+c]) / 2
+			}
 			if hasStar {
 				winStar += p * ev.gStar[y*b+c]
 				if s := ev.star[y*b+c]; !math.IsInf(s, -1) {
@@ -370,6 +441,7 @@ func (ev *Evaluator) measureHost(logPol []float64) Metrics {
 		mt.WinRef += rho * win
 		mt.WinStar += rho * winStar
 		mt.KLStar += rho * klStar
+		mt.TVLottery += rho * tv
 		if w := ev.condorcet[c]; w >= 0 {
 			mt.MassCondorcet += rho * math.Exp(pi[w])
 			condW += rho
@@ -384,6 +456,9 @@ func (ev *Evaluator) measureHost(logPol []float64) Metrics {
 	}
 	if !hasStar {
 		mt.WinStar, mt.KLStar = math.NaN(), math.NaN()
+	}
+	if ev.lottery == nil {
+		mt.TVLottery = math.NaN()
 	}
 	return mt
 }

@@ -196,3 +196,51 @@ func TestWinRateMatrixAndMetrics(t *testing.T) {
 		t.Errorf("gap %v expl %v", m.Gap, m.Expl)
 	}
 }
+
+func TestMaximalLotteries(t *testing.T) {
+	three, _ := game.ThreeAnnotators(0.2)
+	bt, _ := game.BradleyTerry([][]float64{{0, 2, 1}})
+	g, err := game.Concat(three, bt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lot, dims, err := MaximalLotteries(g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := [][]float64{{1.0/3 + 0.1, 1.0/3 + 0.1, 1.0/3 - 0.2}, {0, 1, 0}}
+	for c, w := range want {
+		for y, p := range w {
+			if got := lot[y*2+c]; math.Abs(got-p) > 1e-9 {
+				t.Errorf("context %d: lottery(%d) = %v, want %v", c, y, got, p)
+			}
+		}
+		if dims[c] != 0 {
+			t.Errorf("context %d: face dimension %d, want 0 (unique)", c, dims[c])
+		}
+	}
+	env := newTestEnv(t, g, nil)
+	ev, err := NewEvaluator(env, 0, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := ev.MeasureHost(ev.Star())
+	if m.TVLottery > 1e-12 || m.Expl > 1e-9 {
+		t.Errorf("at τ = 0 the ground truth is the lottery: tv %v, expl %v", m.TVLottery, m.Expl)
+	}
+	// A tie between two copies spreads the mass evenly (maximum entropy).
+	tie := mustMatrices(t, [][][]float64{{{0.5, 0.5, 1}, {0.5, 0.5, 1}, {0, 0, 0.5}}})
+	lot, dims, _ = MaximalLotteries(tie)
+	if math.Abs(lot[0]-0.5) > 1e-9 || math.Abs(lot[1]-0.5) > 1e-9 || dims[0] != 1 {
+		t.Errorf("tied pair: lottery %v, face dim %d", lot, dims[0])
+	}
+}
+
+func mustMatrices(t *testing.T, m [][][]float64) *game.Preference {
+	t.Helper()
+	g, err := game.FromMatrices(m, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}

@@ -372,8 +372,8 @@ type Results struct {
 	// seed, in seed order.
 	Final map[string][]Record
 	// WinLabels and WinMatrix: the mean over seeds of the win-rate matrix
-	// among the final last-iterate policies, the reference and (with
-	// ground truth and τ > 0) π*_τ.
+	// among the final last-iterate policies, the reference and, with ground
+	// truth, π*_τ (when τ > 0) and the maximal lottery.
 	WinLabels []string
 	WinMatrix [][]float64
 	// Seeds is the number of seeds run to completion.
@@ -494,9 +494,17 @@ func (e *Experiment) runSeed(ctx context.Context, o RunOptions, seed uint64, log
 	}
 	f.labels = append(f.labels, "ref")
 	f.pols = append(f.pols, env.refHost)
-	if star := ev.Star(); star != nil {
+	if star := ev.Star(); star != nil && e.Tau > 0 {
 		f.labels = append(f.labels, "pi_star")
 		f.pols = append(f.pols, star)
+	}
+	if lot, _ := ev.Lottery(); lot != nil {
+		logs := make([]float64, len(lot))
+		for i, p := range lot {
+			logs[i] = math.Log(p)
+		}
+		f.labels = append(f.labels, "max_lottery")
+		f.pols = append(f.pols, logs)
 	}
 	return f, nil
 }

@@ -66,7 +66,7 @@ func TestRunExperimentDeterministic(t *testing.T) {
 	if got := a.Final["mnpo"][0].NPlayerGap; math.IsNaN(got) || got < 0 {
 		t.Errorf("mnpo n-player gap %v", got)
 	}
-	if len(a.WinLabels) != 5 || a.WinLabels[3] != "ref" || a.WinLabels[4] != "pi_star" {
+	if len(a.WinLabels) != 6 || a.WinLabels[3] != "ref" || a.WinLabels[4] != "pi_star" || a.WinLabels[5] != "max_lottery" {
 		t.Errorf("win labels %v", a.WinLabels)
 	}
 	res, err := e.Resolved()

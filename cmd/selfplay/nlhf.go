@@ -55,10 +55,11 @@ write to --out:
   config.yaml     the resolved experiment (every default filled in)
   metrics.jsonl   one row per algorithm × seed × logged iteration: exact
                   metrics of the last iterate (gap, expl, kl_ref, kl_star,
-                  win_ref, win_star, entropy, mass_*) and of the running
+                  win_ref, win_star, entropy, tv_lottery, mass_*) and of the running
                   average (avg_*), and nplayer_gap for multiplayer MNPO
   summary.csv/txt final values, mean [95% bootstrap CI] over seeds
   winrate.csv     mean win-rate matrix among the final policies, ref, π*_τ
+                  and the maximal lottery
 The summary is also printed. Ctrl-C stops cleanly; what was written stays.
 
 File format (YAML; unknown fields are errors, reported with line numbers):
@@ -170,6 +171,7 @@ func nlhfRow(run string, r agents.Row) results.Row {
 		m[prefix+"win_ref"] = x.WinRef
 		m[prefix+"win_star"] = x.WinStar
 		m[prefix+"entropy"] = x.Entropy
+		m[prefix+"tv_lottery"] = x.TVLottery
 		m[prefix+"mass_condorcet"] = x.MassCondorcet
 		m[prefix+"mass_borda"] = x.MassBorda
 		m[prefix+"mass_copeland"] = x.MassCopeland
