@@ -83,11 +83,14 @@ type PolicySpec struct {
 }
 
 // AlgorithmSpec is one entry of the algorithms list. Every key besides
-// name, label, mode and oracles is a hyperparameter of the algorithm.
+// name, label, mode, iterations and oracles is a hyperparameter of the
+// algorithm.
 type AlgorithmSpec struct {
 	Name  string `yaml:"name"`
 	Label string `yaml:"label,omitempty"`
 	Mode  string `yaml:"mode,omitempty"`
+	// Iterations overrides the experiment's iterations for this entry.
+	Iterations int `yaml:"iterations,omitempty"`
 	// Oracles are the players' own games for heterogeneous MNPO.
 	Oracles []GameSpec           `yaml:"oracles,omitempty"`
 	Params  map[string]yaml.Node `yaml:",inline"`
@@ -171,6 +174,9 @@ func (e *Experiment) check() error {
 		labels[a.Label] = i
 		if a.Mode != "" {
 			c.OneOf(config.Path(path, "mode"), a.Mode, "exact", "sampled")
+		}
+		if doc.Has(config.Path(path, "iterations")) {
+			c.PositiveInt(config.Path(path, "iterations"), a.Iterations)
 		}
 		vals := map[string]any{}
 		for name, node := range a.Params {
@@ -333,11 +339,28 @@ func (e *Experiment) Labels() []string {
 	return out
 }
 
+// IterationsOf returns the number of iterations of algorithm i.
+func (e *Experiment) IterationsOf(i int) int {
+	if n := e.Algorithms[i].Iterations; n > 0 {
+		return n
+	}
+	return e.Iterations
+}
+
+// TotalSteps returns the steps of one seed over all algorithms.
+func (e *Experiment) TotalSteps() int {
+	n := 0
+	for i := range e.Algorithms {
+		n += e.IterationsOf(i)
+	}
+	return n
+}
+
 // LoggedIterations returns the iterations (numbers of completed steps) at
-// which metrics are recorded: 0, the cadence or log-spaced points, and the
-// last iteration.
-func (e *Experiment) LoggedIterations() []int {
-	t := e.Iterations
+// which metrics of algorithm i are recorded: 0, the cadence or log-spaced
+// points, and the last iteration.
+func (e *Experiment) LoggedIterations(i int) []int {
+	t := e.IterationsOf(i)
 	set := map[int]bool{0: true, t: true}
 	if e.LogEvery > 0 {
 		for i := e.LogEvery; i < t; i += e.LogEvery {
@@ -401,12 +424,11 @@ func RunExperiment(ctx context.Context, e *Experiment, o RunOptions) (*Results, 
 		seeds = o.Seeds
 	}
 	res := &Results{Final: map[string][]Record{}}
-	logged := e.LoggedIterations()
-	total, done := seeds*len(e.Algorithms)*e.Iterations, 0
+	total, done := seeds*e.TotalSteps(), 0
 	labels := e.Labels()
 	for s := range seeds {
 		seed := e.Seed + uint64(s)
-		finals, err := e.runSeed(ctx, o, seed, logged, res, &done, total)
+		finals, err := e.runSeed(ctx, o, seed, res, &done, total)
 		if err != nil {
 			return res, err
 		}
@@ -443,7 +465,7 @@ func (f *seedFinals) matrix() ([][]float64, []string) {
 	return WinRateMatrix(f.g, f.pols), f.labels
 }
 
-func (e *Experiment) runSeed(ctx context.Context, o RunOptions, seed uint64, logged []int, res *Results, done *int, total int) (*seedFinals, error) {
+func (e *Experiment) runSeed(ctx context.Context, o RunOptions, seed uint64, res *Results, done *int, total int) (*seedFinals, error) {
 	g, err := BuildGame(&e.Game, seed, e.dir)
 	if err != nil {
 		return nil, e.doc.Errorf("game", "%v", err)
@@ -483,7 +505,7 @@ func (e *Experiment) runSeed(ctx context.Context, o RunOptions, seed uint64, log
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", spec.Label, err)
 		}
-		rec, pol, err := e.train(ctx, o, env, ev, l, spec.Label, seed, logged, agg, opt.Oracles, res, done, total)
+		rec, pol, err := e.train(ctx, o, env, ev, l, spec.Label, seed, e.LoggedIterations(i), e.IterationsOf(i), agg, opt.Oracles, res, done, total)
 		l.Close()
 		if err != nil {
 			return nil, err
@@ -510,7 +532,7 @@ func (e *Experiment) runSeed(ctx context.Context, o RunOptions, seed uint64, log
 }
 
 func (e *Experiment) train(ctx context.Context, o RunOptions, env *Env, ev *Evaluator, l Learner, label string, seed uint64,
-	logged []int, agg game.Aggregator, oracles []*game.Preference, res *Results, done *int, total int) (Record, []float64, error) {
+	logged []int, iterations int, agg game.Aggregator, oracles []*game.Preference, res *Results, done *int, total int) (Record, []float64, error) {
 	tr, err := NewTrainer(env, l, ev, agg, oracles)
 	if err != nil {
 		return Record{}, nil, err
@@ -538,7 +560,7 @@ func (e *Experiment) train(ctx context.Context, o RunOptions, env *Env, ev *Eval
 			}
 			next++
 		}
-		if it == e.Iterations {
+		if it == iterations {
 			break
 		}
 		if err := ctx.Err(); err != nil {

@@ -36,7 +36,7 @@ func TestRunExperimentDeterministic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := e.LoggedIterations(); !reflect.DeepEqual(got, []int{0, 10, 20, 30}) {
+	if got := e.LoggedIterations(0); !reflect.DeepEqual(got, []int{0, 10, 20, 30}) {
 		t.Errorf("logged iterations %v", got)
 	}
 	run := func() *Results {

@@ -72,7 +72,7 @@ File format (YAML; unknown fields are errors, reported with line numbers):
          …kind fields…, flip, temperature, context_weights}
   ref: {kind: uniform|normal, sigma: 1}
   policy: {kind: tabular|loglinear, dim: 8, scale: 1, include_ref: true}
-  algorithms: [{name: mmd, label: MMD, mode: exact, eta: 0.5, …}, …]
+  algorithms: [{name: mmd, label: MMD, mode: exact, iterations: 500, eta: 0.5, …}, …]
 See 'selfplay nlhf list' for algorithms and their parameters.`,
 		"selfplay nlhf run examples/nlhf/egpo_protocol.yaml --out runs/egpo --seeds 10",
 		"selfplay nlhf run exp.yaml --device cpu --overwrite")
@@ -125,7 +125,7 @@ See 'selfplay nlhf list' for algorithms and their parameters.`,
 	if *seeds > 0 {
 		nseeds = *seeds
 	}
-	total := nseeds * len(exp.Algorithms) * exp.Iterations
+	total := nseeds * exp.TotalSteps()
 	bar := progress.New(e.stderr, progress.Options{Total: int64(total), Description: "nlhf " + exp.Name, TTY: e.tty, Log: &e.log})
 	e.log.Info().Str("backend", be.Name()).Str("out", w.Dir()).Int("seeds", nseeds).Msg("nlhf run")
 	last := 0
@@ -231,7 +231,7 @@ func nlhfSummary(exp *agents.Experiment, res *agents.Results) *results.Summary {
 		}
 	}
 	s := results.Summarize(rows, metrics, stats.Bootstrap{Seed: exp.Seed})
-	s.Title = fmt.Sprintf("%s: %d seeds × %d iterations, τ = %g (gap: regularized duality gap of the last iterate; avg_gap: of the running average; %s: first logged iteration at or below, inf if never)",
+	s.Title = fmt.Sprintf("%s: %d seeds, %d iterations (unless an algorithm sets its own), τ = %g (gap: regularized duality gap of the last iterate; avg_gap: of the running average; %s: first logged iteration at or below, inf if never)",
 		exp.Name, res.Seeds, exp.Iterations, exp.Tau, "iters_gap_le_*")
 	return s
 }
