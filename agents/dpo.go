@@ -62,7 +62,7 @@ func (l *dpo) Step(t int) error {
 		if t > 0 {
 			return nil
 		}
-		r := fitRewards(l.base, l.pairs, l.samples, l.prob, l.ridge/(l.beta*l.beta))
+		r := fitRewards(l.base, l.pairs, l.samples, l.prob, l.ridge)
 		for i := range l.host {
 			l.host[i] = l.env.refHost[i] + r[i]/l.beta
 		}
