@@ -190,8 +190,25 @@ func fitBradleyTerry(r, wins []float64, k int, ridge float64) error {
 		}
 		return f
 	}
+	gradMax := func(r []float64) float64 {
+		m := 0.0
+		for i := range k {
+			gi := -ridge * r[i]
+			for j := range k {
+				if n := wins[i*k+j] + wins[j*k+i]; i != j && n > 0 {
+					gi += wins[i*k+j] - n*sigmoid(r[i]-r[j])
+				}
+			}
+			m = max(m, math.Abs(gi))
+		}
+		return m
+	}
 	f := obj(r)
-	for range 200 {
+	total := ridge
+	for _, w := range wins[:k*k] {
+		total += w
+	}
+	for range 100 {
 		clear(hess)
 		maxg := 0.0
 		for i := range k {
@@ -214,25 +231,28 @@ func fitBradleyTerry(r, wins []float64, k int, ridge float64) error {
 			grad[i] = gi
 			maxg = max(maxg, math.Abs(gi))
 		}
-		if maxg < 1e-12*(1+ridge) {
+		if maxg <= 1e-13*total {
 			return nil
 		}
 		step := append([]float64(nil), grad...)
 		if err := solveDense(hess, step, k); err != nil {
 			return err
 		}
-		alpha := 1.0
-		for ; alpha > 1e-12; alpha /= 2 {
+		improved := false
+		for alpha := 1.0; alpha > 1e-10; alpha /= 2 {
 			for i := range k {
 				trial[i] = r[i] + alpha*step[i]
 			}
-			if ft := obj(trial); ft >= f {
+			// Near the optimum f stops resolving progress: then accept a
+			// step that does not lower f measurably and shrinks the gradient.
+			if ft := obj(trial); ft > f || (ft >= f-1e-15*math.Abs(f) && gradMax(trial) < maxg) {
 				f = ft
 				copy(r, trial)
+				improved = true
 				break
 			}
 		}
-		if alpha <= 1e-12 {
+		if !improved {
 			return nil // no further ascent possible in floating point
 		}
 	}
