@@ -16,6 +16,7 @@ import (
 	"github.com/selfplay-lab/selfplay/agents"
 	"github.com/selfplay-lab/selfplay/cuda"
 	"github.com/selfplay-lab/selfplay/internal/config"
+	"github.com/selfplay-lab/selfplay/internal/plots"
 	"github.com/selfplay-lab/selfplay/internal/progress"
 	"github.com/selfplay-lab/selfplay/internal/results"
 	runstop "github.com/selfplay-lab/selfplay/internal/run"
@@ -60,6 +61,8 @@ write to --out:
   summary.csv/txt final values, mean [95% bootstrap CI] over seeds
   winrate.csv     mean win-rate matrix among the final policies, ref, π*_τ
                   and the maximal lottery
+  gap, avg_gap, winrate (.svg and .png)  gap vs iteration (log scale, 95%
+                  bootstrap band over seeds) and the win-rate heat map
 The summary is also printed. Ctrl-C stops cleanly; what was written stays.
 
 File format (YAML; unknown fields are errors, reported with line numbers):
@@ -258,6 +261,9 @@ func writeNLHFSummary(stdout io.Writer, w *results.Writer, exp *agents.Experimen
 	if err := w.WriteFile("winrate.csv", []byte(b.String())); err != nil {
 		return err
 	}
+	if err := nlhfPlots(w, exp, res); err != nil {
+		return err
+	}
 	fmt.Fprintf(stdout, "\nwin rate of the row's final policy against the column's (mean over %d seeds):\n", res.Seeds)
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "\t%s\n", strings.Join(res.WinLabels, "\t"))
@@ -269,6 +275,38 @@ func writeNLHFSummary(stdout io.Writer, w *results.Writer, exp *agents.Experimen
 		fmt.Fprintf(tw, "%s\t%s\n", l, strings.Join(cells, "\t"))
 	}
 	return tw.Flush()
+}
+
+// nlhfPlots draws gap.{svg,png} and avg_gap.{svg,png} (geometric mean over
+// seeds with a 95% bootstrap band, log y axis) and winrate.{svg,png}.
+func nlhfPlots(w *results.Writer, exp *agents.Experiment, res *agents.Results) error {
+	// Gaps below 1e-16 are rounding noise (they can even be slightly
+	// negative); they are drawn at that floor.
+	const floor = 1e-16
+	rows := make([]results.Row, len(res.Rows))
+	for i, r := range res.Rows {
+		rows[i] = nlhfRow(exp.Name, r)
+		for _, m := range []string{"gap", "avg_gap"} {
+			rows[i].Metrics[m] = max(rows[i].Metrics[m], floor)
+		}
+	}
+	for _, m := range []struct{ metric, what string }{
+		{"gap", "last iterate"}, {"avg_gap", "running average"},
+	} {
+		l := plots.Lines{
+			Title:  fmt.Sprintf("%s: duality gap of the %s (τ = %g)", exp.Name, m.what, exp.Tau),
+			XLabel: "iteration", YLabel: "gap", LogY: true, Floor: floor,
+			Series: plots.Curves(rows, m.metric, plots.CurveOptions{Geometric: true, Bootstrap: stats.Bootstrap{Seed: exp.Seed}}),
+		}
+		if err := l.Save(w.Path(m.metric)); err != nil {
+			return err
+		}
+	}
+	h := plots.Heatmap{
+		Title:     fmt.Sprintf("%s: P(row beats column), final policies", exp.Name),
+		RowLabels: res.WinLabels, ColLabels: res.WinLabels, Values: res.WinMatrix, Min: 0, Max: 1,
+	}
+	return h.Save(w.Path("winrate"))
 }
 
 func runNLHFList(e *env, args []string) error {

@@ -51,7 +51,7 @@ func TestNLHFRunWritesOutputs(t *testing.T) {
 	if len(rows) != 3*2*5 {
 		t.Errorf("%d metrics rows, want 30 (3 algorithms × 2 seeds × 5 logged iterations)", len(rows))
 	}
-	for _, f := range []string{"config.yaml", "summary.csv", "summary.txt", "winrate.csv"} {
+	for _, f := range []string{"config.yaml", "summary.csv", "summary.txt", "winrate.csv", "gap.svg", "gap.png", "avg_gap.svg", "winrate.svg", "winrate.png"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
 			t.Errorf("missing %s: %v", f, err)
 		}
