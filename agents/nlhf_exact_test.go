@@ -345,3 +345,22 @@ func TestNPlayerGapIsHalfTheTwoPlayerGap(t *testing.T) {
 		}
 	}
 }
+
+// MMD with a moving magnet heads to the unregularized Nash (the maximal
+// lottery) while the fixed magnet stops at π*_τ; on a cyclic game the
+// moving magnet's exploitability ends far below the fixed one's.
+func TestMMDMovingMagnet(t *testing.T) {
+	c, _ := game.Cyclic(5, 0.8)
+	g := c.Repeat(0, 2)
+	env := newTestEnv(t, g, NormalRef(rngFor(9), 5, 2, 1))
+	ev, _ := NewEvaluator(env, 0, true)
+	fixed := runSteps(t, env, build(t, env, "mmd", map[string]any{"eta": 2.0, "tau": 0.5}, Options{}), 15000)
+	moving := runSteps(t, env, build(t, env, "mmd", map[string]any{"eta": 2.0, "tau": 0.5, "magnet": "moving", "magnet_rate": 0.2}, Options{}), 15000)
+	mf, mm := ev.MeasureHost(fixed), ev.MeasureHost(moving)
+	if mf.Expl < 0.01 {
+		t.Fatalf("fixed magnet exploitability %.3g: π*_τ should be visibly exploitable at τ = 0.5", mf.Expl)
+	}
+	if mm.Expl > 1e-6 || mm.TVLottery > 1e-6 {
+		t.Errorf("moving magnet: exploitability %.3g, %.3g from the maximal lottery", mm.Expl, mm.TVLottery)
+	}
+}
