@@ -17,7 +17,8 @@ import (
 var ErrNoConvergence = errors.New("agents: ground truth did not converge")
 
 // NashTolerance is the residual to which RegularizedNash solves the fixed
-// point log π = log ref + P·π/τ + c (max-norm, in logits).
+// point log π = log ref + P·π/τ + c (max-norm, in logits); below τ ≈ 1e-3
+// the rounding of the 1/τ-sized terms sets the floor instead, 1e-15/τ.
 const NashTolerance = 1e-12
 
 // RegularizedNash returns the regularized Nash equilibrium π*_τ of every
@@ -129,9 +130,16 @@ func regularizedNash(p, logRef []float64, tau float64, l []float64) error {
 		if si == 0 {
 			tol = NashTolerance
 		}
+		// The residual cannot go below the rounding of its largest term,
+		// |P·π/τ| ≤ 1/τ: about 1e-10 at τ = 1e-6.
+		big := 1 / t
+		for _, v := range logRef {
+			big = max(big, math.Abs(v))
+		}
+		tol = max(tol, 1e-15*big)
 		norm := resid(l, c, t, f)
 		for iter := 0; norm > tol; iter++ {
-			if iter == 200 {
+			if iter == 500 {
 				return fmt.Errorf("%w: residual %.3g after %d Newton steps at τ = %v", ErrNoConvergence, norm, iter, t)
 			}
 			// J = [[I − P·diag(π)/τ, −1], [πᵀ, 0]], with π from the last resid call.
@@ -151,14 +159,19 @@ func regularizedNash(p, logRef []float64, tau float64, l []float64) error {
 			if err := solveDense(jac, delta, n); err != nil {
 				return fmt.Errorf("%w: %v at τ = %v", ErrNoConvergence, err, t)
 			}
-			// Cap the logit step so exp stays in range, then backtrack.
-			big := 0.0
-			for _, d := range delta[:k] {
-				big = max(big, math.Abs(d))
+			// Keep exp(log π) in range: no log-probability may rise more
+			// than 20 above max(0, max log π); falling is harmless (the
+			// equations of negligible responses are nearly linear, so their
+			// full Newton step is right). Then backtrack.
+			top := 0.0
+			for _, v := range l {
+				top = max(top, v)
 			}
 			alpha := 1.0
-			if big > 20 {
-				alpha = 20 / big
+			for y, d := range delta[:k] {
+				if d > 0 && l[y]+d > top+20 {
+					alpha = min(alpha, (top+20-l[y])/d)
+				}
 			}
 			accepted := false
 			for ; alpha > 1e-14; alpha /= 2 {
