@@ -25,7 +25,8 @@ const NashTolerance = 1e-12
 // context as K×B log-probabilities: the unique fixed point
 // π*(y) ∝ ref(y)·exp(P(y ≻ π*)/τ) (algorithms.md §1.2), solved by Newton's
 // method on (log π, c) with a backtracking line search and continuation in
-// τ (from max(τ, 1) down by halves), to a residual below NashTolerance.
+// τ (from max(τ, 1) down by halves, or smaller ratios where a half fails),
+// to a residual below NashTolerance.
 // logRef is K×B log-probabilities. Contexts that share their matrix and
 // reference are solved once.
 func RegularizedNash(g *game.Preference, logRef []float64, tau float64) ([]float64, error) {
@@ -87,26 +88,26 @@ func parallelFor(n int, f func(i int)) {
 }
 
 // regularizedNash solves one context: p is K×K row-major, logRef the
-// normalized reference, l receives log π*_τ.
+// normalized reference, l receives log π*_τ. It runs Newton's method on the
+// scaled system t·(log π − log ref) − c − P·π = 0, Σπ = 1 (well conditioned
+// even for tiny t) with continuation in t from max(τ, 1) down to τ, halving
+// t while that converges and taking smaller ratios when it does not.
 func regularizedNash(p, logRef []float64, tau float64, l []float64) error {
 	k := len(logRef)
+	n := k + 1
 	copy(l, logRef)
 	normalizeLog(l)
-	c := 0.0
-	// Continuation: τ_0 = τ·2^j ≥ 1, halving down to τ.
-	var stages []float64
-	for t := tau; ; t *= 2 {
-		stages = append(stages, t)
-		if t >= 1 {
-			break
-		}
-	}
-	n := k + 1
+	c := 0.0 // the scaled constant t·c
 	f, trial, jac, delta := make([]float64, n), make([]float64, n), make([]float64, n*n), make([]float64, n)
-	pi := make([]float64, k)
-	resid := func(l []float64, c, t float64, out []float64) float64 {
+	pi, lt := make([]float64, k), make([]float64, k)
+	refMax := 0.0
+	for _, v := range logRef {
+		refMax = max(refMax, math.Abs(v))
+	}
+	// resid writes the scaled residual into out and returns its max-norm
+	// and the unscaled (logit) max-norm of its first K entries.
+	resid := func(l []float64, c, t float64, out []float64) (scaled, logit float64) {
 		expInto(pi, l)
-		norm := 0.0
 		sum := 0.0
 		for y := range k {
 			g := 0.0
@@ -114,42 +115,30 @@ func regularizedNash(p, logRef []float64, tau float64, l []float64) error {
 			for j, q := range pi {
 				g += row[j] * q
 			}
-			out[y] = l[y] - logRef[y] - g/t - c
+			out[y] = t*(l[y]-logRef[y]) - c - g
 			sum += pi[y]
+			logit = max(logit, math.Abs(out[y])/t)
 		}
 		out[k] = sum - 1
 		for _, v := range out {
-			norm = max(norm, math.Abs(v))
+			scaled = max(scaled, math.Abs(v))
 		}
-		return norm
+		return scaled, max(logit, math.Abs(out[k]))
 	}
-	lt := make([]float64, k)
-	for si := len(stages) - 1; si >= 0; si-- {
-		t := stages[si]
-		tol := 1e-9
-		if si == 0 {
-			tol = NashTolerance
-		}
-		// The residual cannot go below the rounding of its largest term,
-		// |P·π/τ| ≤ 1/τ: about 1e-10 at τ = 1e-6.
-		big := 1 / t
-		for _, v := range logRef {
-			big = max(big, math.Abs(v))
-		}
-		tol = max(tol, 1e-15*big)
-		norm := resid(l, c, t, f)
-		for iter := 0; norm > tol; iter++ {
-			if iter == 500 {
-				return fmt.Errorf("%w: residual %.3g after %d Newton steps at τ = %v", ErrNoConvergence, norm, iter, t)
+	newton := func(t, tol float64) error {
+		// Rounding floor of the logit residual: its terms are up to 1/t.
+		tol = max(tol, 1e-15*(1/t+refMax))
+		norm, logit := resid(l, c, t, f)
+		for iter := 0; logit > tol; iter++ {
+			if iter == 200 {
+				return fmt.Errorf("%w: residual %.3g after %d Newton steps at τ = %v", ErrNoConvergence, logit, iter, t)
 			}
-			// J = [[I − P·diag(π)/τ, −1], [πᵀ, 0]], with π from the last resid call.
-			expInto(pi, l)
 			clear(jac)
 			for y := range k {
 				for j := range k {
-					jac[y*n+j] = -p[y*k+j] * pi[j] / t
+					jac[y*n+j] = -p[y*k+j] * pi[j]
 				}
-				jac[y*n+y]++
+				jac[y*n+y] += t
 				jac[y*n+k] = -1
 				jac[k*n+y] = pi[y]
 			}
@@ -179,22 +168,52 @@ func regularizedNash(p, logRef []float64, tau float64, l []float64) error {
 					lt[y] = l[y] + alpha*delta[y]
 				}
 				ct := c + alpha*delta[k]
-				if nt := resid(lt, ct, t, trial); nt < norm || nt <= tol {
+				if nt, lg := resid(lt, ct, t, trial); nt < norm || lg <= tol {
 					copy(l, lt)
 					c = ct
 					copy(f, trial)
-					norm = nt
+					norm, logit = nt, lg
 					accepted = true
 					break
 				}
 			}
 			if !accepted {
-				if si == 0 && norm <= 100*NashTolerance {
-					break // rounding floor reached
+				if logit <= 100*tol {
+					return nil // rounding floor reached
 				}
-				return fmt.Errorf("%w: line search failed at residual %.3g, τ = %v", ErrNoConvergence, norm, t)
+				return fmt.Errorf("%w: line search failed at residual %.3g, τ = %v", ErrNoConvergence, logit, t)
+			}
+			if norm == 0 {
+				return nil
 			}
 		}
+		return nil
+	}
+	t := max(tau, 1)
+	if err := newton(t, 1e-9); err != nil {
+		return err
+	}
+	saveL, saveC := make([]float64, k), 0.0
+	for t > tau {
+		next := max(tau, t/2)
+		for {
+			copy(saveL, l)
+			saveC = c
+			err := newton(next, 1e-9)
+			if err == nil {
+				break
+			}
+			copy(l, saveL)
+			c = saveC
+			next = math.Sqrt(t * next)
+			if t/next < 1+1e-9 {
+				return err
+			}
+		}
+		t = next
+	}
+	if err := newton(tau, NashTolerance); err != nil {
+		return err
 	}
 	normalizeLog(l)
 	return nil

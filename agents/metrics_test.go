@@ -36,7 +36,7 @@ func fixedPointResidual(p, logRef, l []float64, tau float64) float64 {
 
 func TestRegularizedNashAccuracy(t *testing.T) {
 	for _, k := range []int{3, 10, 16} {
-		for _, tau := range []float64{1e-3, 1e-2, 0.1, 1, 10} {
+		for _, tau := range []float64{1e-7, 1e-5, 1e-3, 1e-2, 0.1, 1, 10} {
 			g, ref := egpoGame(uint64(17*k), 3, k)
 			star, err := RegularizedNash(g, ref, tau)
 			if err != nil {
@@ -52,7 +52,7 @@ func TestRegularizedNashAccuracy(t *testing.T) {
 				l, r := make([]float64, k), make([]float64, k)
 				getCol(l, star, k, 3, c)
 				getCol(r, ref, k, 3, c)
-				if res := fixedPointResidual(g.Matrix(c), r, l, tau); res > NashTolerance*max(1, 1e-3/tau) {
+				if res := fixedPointResidual(g.Matrix(c), r, l, tau); res > max(NashTolerance, 1e-14/tau) {
 					t.Errorf("K=%d τ=%v context %d: fixed-point residual %.3g", k, tau, c, res)
 				}
 			}
