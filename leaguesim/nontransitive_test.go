@@ -1,0 +1,202 @@
+package leaguesim
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"testing"
+
+	"github.com/selfplay-lab/selfplay/game"
+	"github.com/selfplay-lab/selfplay/league"
+)
+
+// Tests that run small leagues of real learners on cyclic preference games,
+// where non-transitivity decides what each league rule achieves.
+
+const psroSeeds = 5
+
+// psroConfig is a one-learner league of exact pure best responses on a
+// random 7-point disc game, checkpointed every round, each new snapshot
+// playing 100 matches against every earlier one (the empirical meta-game).
+func psroConfig(t testing.TB, seed uint64, settings map[string]string) Config {
+	const k = 7
+	return Config{
+		Game: cyclicDisc(t, seed, k), Seed: seed, Settings: settings,
+		Rounds: 20, Matches: 4, CheckpointEvery: 1, SnapshotMatches: 100,
+		Learners: []LearnerConfig{{ID: "agent", Rule: RuleBestResponse, Init: pureLogits(k, int(seed)%k)}},
+		Ratings:  []league.RatingMethod{},
+	}
+}
+
+// TestPSRONashConvergesWhereLatestSelfCycles runs the same learner (an exact
+// best response) under two matchmakings on five random disc games:
+//
+//   - psro with the Nash meta-solver: the learner answers the Nash mixture
+//     of the snapshots (estimated from sampled matches), and every answer
+//     joins the population. The exploitability of the meta-Nash mixture,
+//     computed exactly from the game, must fall near zero on every seed;
+//   - latest: the learner answers its own latest policy. It must never
+//     settle: every new policy beats the previous one, the sequence revisits
+//     an earlier policy (a cycle through at least three responses), and the
+//     latest policy stays exploitable.
+func TestPSRONashConvergesWhereLatestSelfCycles(t *testing.T) {
+	var psroFinal, latestMean []float64
+	for seed := uint64(1); seed <= psroSeeds; seed++ {
+		g := cyclicDisc(t, seed, 7)
+		psro, err := Run(context.Background(), psroConfig(t, seed, map[string]string{"matchmaking": "psro", "psro.solver": "nash", "decay": "1"}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		first, last := psro.History[0].MetaExpl, psro.History[len(psro.History)-1].MetaExpl
+		psroFinal = append(psroFinal, last)
+
+		latest, err := Run(context.Background(), psroConfig(t, seed, map[string]string{"matchmaking": "latest"}), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tail := latest.History[len(latest.History)-10:]
+		var expl []float64
+		seen := map[league.Hash]int{}
+		revisit := false
+		for i, st := range tail {
+			ls := st.Learners[0]
+			p := latest.Policies[ls.Params]
+			if pureResponse(p) < 0 {
+				t.Fatalf("seed %d: latest-self best response is mixed: %v", seed, p.LogProb)
+			}
+			if _, ok := seen[ls.Params]; ok {
+				revisit = true
+			}
+			seen[ls.Params] = i
+			expl = append(expl, ls.Expl)
+			if i > 0 {
+				prev := latest.Policies[tail[i-1].Learners[0].Params]
+				if w := WinRate(g, p, prev); w <= 0.5 {
+					t.Errorf("seed %d round %d: the new latest policy wins only %.3f against the previous one", seed, st.Round, w)
+				}
+			}
+		}
+		m, _ := meanStd(expl)
+		latestMean = append(latestMean, m)
+		t.Logf("seed %d: psro-nash meta exploitability %.4f → %.4f; latest-self exploitability over the last 10 rounds mean %.3f min %.3f, %d distinct policies",
+			seed, first, last, m, slices.Min(expl), len(seen))
+		if !revisit || len(seen) < 3 {
+			t.Errorf("seed %d: latest-self visited %d distinct policies in 10 rounds without cycling (revisit %v)", seed, len(seen), revisit)
+		}
+		if slices.Min(expl) < 0.05 {
+			t.Errorf("seed %d: latest-self policy exploitability fell to %.3f", seed, slices.Min(expl))
+		}
+		if last > slices.Min(expl)/4 {
+			t.Errorf("seed %d: psro-nash meta exploitability %.4f is not far below latest-self's least %.4f", seed, last, slices.Min(expl))
+		}
+		if last > first/3 {
+			t.Errorf("seed %d: psro-nash meta exploitability %.4f → %.4f did not fall", seed, first, last)
+		}
+	}
+	pm, ps := meanStd(psroFinal)
+	lm, ls := meanStd(latestMean)
+	t.Logf("over %d seeds: psro-nash final meta exploitability %.4f ± %.4f; latest-self %.3f ± %.3f", psroSeeds, pm, ps, lm, ls)
+	if pm > 0.02 || slices.Max(psroFinal) > 0.04 || ps > 0.015 {
+		t.Errorf("psro-nash meta exploitability %.4f ± %.4f (max %.4f): want mean ≤ 0.02, max ≤ 0.04, spread ≤ 0.015", pm, ps, slices.Max(psroFinal))
+	}
+	if lm < 0.15 || slices.Min(latestMean) < 0.08 {
+		t.Errorf("latest-self exploitability %.3f ± %.3f (min %.3f): want mean ≥ 0.15 and every seed ≥ 0.08", lm, ls, slices.Min(latestMean))
+	}
+}
+
+// TestPSROMetaSolvers runs PSRO with each meta-solver. Nash and projected
+// replicator dynamics must converge (PRD approximates Nash); the uniform
+// solver is fictitious play over the population and must converge more
+// slowly; α-Rank must put its mass on a cycle of the population. Every
+// population must show non-transitivity: three snapshots that beat each
+// other in a cycle.
+func TestPSROMetaSolvers(t *testing.T) {
+	seeds := uint64(3)
+	final := map[string][]float64{}
+	for _, solver := range []string{"nash", "prd", "uniform", "alpharank"} {
+		for seed := uint64(1); seed <= seeds; seed++ {
+			cfg := psroConfig(t, seed, map[string]string{"matchmaking": "psro", "psro.solver": solver, "decay": "1"})
+			cfg.Rounds = 15
+			res, err := Run(context.Background(), cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := res.History[len(res.History)-1]
+			final[solver] = append(final[solver], last.MetaExpl)
+			if sum := floatsSum(last.Meta); math.Abs(sum-1) > 1e-9 || len(last.Meta) != last.Snapshots {
+				t.Fatalf("%s seed %d: meta-strategy %v over %d snapshots", solver, seed, last.Meta, last.Snapshots)
+			}
+			pols := make([]*Policy, len(last.MetaIDs))
+			for i, id := range last.MetaIDs {
+				if pols[i], err = res.Policy(id); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if c := findCycle(cfg.Game, pols, nil, 0.55); c == nil {
+				t.Errorf("%s seed %d: no three snapshots beat each other in a cycle", solver, seed)
+			}
+			if solver == "alpharank" {
+				// α-Rank's mass sits on the population's sink component,
+				// which in a cyclic game is a cycle, not one strategy.
+				heavy := make([]bool, len(last.Meta))
+				for i, p := range last.Meta {
+					heavy[i] = p >= 0.02
+				}
+				if c := findCycle(cfg.Game, pols, heavy, 0.55); c == nil {
+					t.Errorf("alpharank seed %d: no cycle among the snapshots with α-Rank mass ≥ 0.02 (%v)", seed, last.Meta)
+				}
+			}
+		}
+	}
+	for _, s := range []string{"nash", "prd", "uniform", "alpharank"} {
+		m, sd := meanStd(final[s])
+		t.Logf("%-9s final meta exploitability %.4f ± %.4f %v", s, m, sd, fmtFloats(final[s]))
+	}
+	mean := func(s string) float64 { m, _ := meanStd(final[s]); return m }
+	if mean("nash") > 0.02 || mean("prd") > 0.02 {
+		t.Errorf("nash %.4f, prd %.4f: want both ≤ 0.02", mean("nash"), mean("prd"))
+	}
+	if mean("uniform") < mean("nash")+0.015 {
+		t.Errorf("uniform meta-solver %.4f is not slower than nash %.4f", mean("uniform"), mean("nash"))
+	}
+	if mean("uniform") > 0.1 || mean("alpharank") > 0.05 {
+		t.Errorf("uniform %.4f (want ≤ 0.1), alpharank %.4f (want ≤ 0.05): populations did not improve", mean("uniform"), mean("alpharank"))
+	}
+}
+
+// findCycle returns three policies (among those with use[i], nil meaning
+// all) such that each beats the next with probability above thr, or nil.
+func findCycle(g *game.Preference, pols []*Policy, use []bool, thr float64) []int {
+	n := len(pols)
+	ok := func(i int) bool { return use == nil || use[i] }
+	for i := range n {
+		for j := range n {
+			for k := range n {
+				if !ok(i) || !ok(j) || !ok(k) {
+					continue
+				}
+				if WinRate(g, pols[i], pols[j]) > thr && WinRate(g, pols[j], pols[k]) > thr && WinRate(g, pols[k], pols[i]) > thr {
+					return []int{i, j, k}
+				}
+			}
+		}
+	}
+	return nil
+}
+
+func floatsSum(xs []float64) float64 {
+	s := 0.0
+	for _, x := range xs {
+		s += x
+	}
+	return s
+}
+
+func fmtFloats(xs []float64) string {
+	s := ""
+	for _, x := range xs {
+		s += fmt.Sprintf(" %.4f", x)
+	}
+	return "[" + s[min(1, len(s)):] + "]"
+}
