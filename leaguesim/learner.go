@@ -5,7 +5,6 @@ import (
 
 	"github.com/selfplay-lab/selfplay/agents"
 	"github.com/selfplay-lab/selfplay/cuda"
-	"github.com/selfplay-lab/selfplay/league"
 )
 
 // Update rules of a learner (LearnerConfig.Rule). Both are steps of the
@@ -183,6 +182,3 @@ func sampledWinRates(g []float64, js []Judgement, k, b int) {
 		g[i] /= games[i] + 1
 	}
 }
-
-// hash returns the policy's league name.
-func (t *trainer) hash() league.Hash { return t.pol.Hash() }

@@ -200,3 +200,89 @@ func fmtFloats(xs []float64) string {
 	}
 	return "[" + s[min(1, len(s)):] + "]"
 }
+
+// TestRatingsDisagreeOnCycles runs a PFSP league (the squared weighting:
+// the learner best-responds to the snapshots it loses to) on
+// rock-paper-scissors-like games where every judgement is certain, then
+// rates everyone after a round robin. The population cycles, so no
+// transitive rating is right: Nash averaging must rate a cycle of members
+// as equals (all on the support of its maximum-entropy Nash), while
+// Bradley–Terry must order two of those members with separated bootstrap
+// confidence intervals although the lower-rated one beats the other in
+// every game, and Elo must do the same by at least 15 points (its
+// bootstrap intervals, over reshuffled orders, are too wide to separate).
+func TestRatingsDisagreeOnCycles(t *testing.T) {
+	for _, k := range []int{3, 5} {
+		g, err := game.Cyclic(k, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(1); seed <= 3; seed++ {
+			cfg := Config{
+				Game: g, Seed: seed, Settings: map[string]string{"matchmaking": "pfsp", "pfsp.weighting": "squared"},
+				Rounds: 12, Matches: 16, CheckpointEvery: 1, EvalMatches: 200, Bootstrap: 100,
+				Learners: []LearnerConfig{{ID: "agent", Rule: RuleBestResponse, Init: pureLogits(k, int(seed)%k)}},
+				Ratings:  []league.RatingMethod{league.MethodBT, league.MethodElo, league.MethodNashAvg},
+			}
+			res, err := Run(context.Background(), cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := fmt.Sprintf("K=%d seed %d", k, seed)
+			na := res.Leaderboard(league.MethodNashAvg)
+			var ids []string
+			var pols []*Policy
+			for _, p := range na.Players {
+				if p.Rating >= -1 { // on the support: (A p*)_i = 0
+					pol, err := res.Policy(p.Name)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ids, pols = append(ids, p.Name), append(pols, pol)
+				}
+			}
+			classes := map[int]bool{}
+			for _, p := range pols {
+				classes[pureResponse(p)] = true
+			}
+			if len(classes) < 3 || findCycle(g, pols, nil, 0.99) == nil {
+				t.Errorf("%s: Nash averaging's support %v covers responses %v, no cycle", name, ids, classes)
+				continue
+			}
+			for _, m := range []league.RatingMethod{league.MethodBT, league.MethodElo} {
+				lb := res.Leaderboard(m)
+				i, j, ok := contradiction(g, lb, ids, pols, m == league.MethodBT, 15)
+				if !ok {
+					t.Errorf("%s: %s orders no two members of Nash averaging's support against their head-to-head", name, m)
+					continue
+				}
+				t.Logf("%s: %s rates %s %.1f [%.1f, %.1f] above %s %.1f [%.1f, %.1f], who wins every game between them; Nash averaging rates both 0 (support of %d members, %d responses)",
+					name, m, i.Name, i.Rating, i.CILow, i.CIHigh, j.Name, j.Rating, j.CILow, j.CIHigh, len(ids), len(classes))
+			}
+		}
+	}
+}
+
+// contradiction finds members i, j of the given set that lb rates i above
+// j, by separated intervals (i's lower bound above j's upper bound) when
+// separated, else by at least gap points, although j beats i with
+// probability one.
+func contradiction(g *game.Preference, lb *league.Leaderboard, ids []string, pols []*Policy, separated bool, gap float64) (i, j league.LeaderboardEntry, ok bool) {
+	entry := map[string]league.LeaderboardEntry{}
+	for _, p := range lb.Players {
+		entry[p.Name] = p
+	}
+	for a := range ids {
+		for b := range ids {
+			ei, okI := entry[ids[a]]
+			ej, okJ := entry[ids[b]]
+			if !okI || !okJ || WinRate(g, pols[b], pols[a]) != 1 {
+				continue
+			}
+			if separated && ei.CILow > ej.CIHigh || !separated && ei.Rating-ej.Rating >= gap {
+				return ei, ej, true
+			}
+		}
+	}
+	return i, j, false
+}

@@ -256,12 +256,15 @@ func (r *runner) snapshotAdded(id string) error {
 	if id == "" || r.cfg.SnapshotMatches == 0 {
 		return nil
 	}
+	var earlier []string
 	for _, m := range r.lg.Members() {
-		if m.Kind != league.KindSnapshot || m.ID == id {
-			continue
+		if m.Kind == league.KindSnapshot && m.ID != id {
+			earlier = append(earlier, m.ID)
 		}
-		for n := range r.cfg.SnapshotMatches {
-			a, b := id, m.ID
+	}
+	for n := range r.cfg.SnapshotMatches {
+		for _, old := range earlier {
+			a, b := id, old
 			if n%2 == 1 {
 				a, b = b, a
 			}
@@ -458,18 +461,17 @@ func (r *runner) mixtureOf(ids []string, w []float64) (*Policy, error) {
 	return Mixture(ps, w)
 }
 
-// evaluate plays the final round robin.
+// evaluate plays the final round robin: EvalMatches cycles, each playing
+// every pair once (sides alternating between cycles), so that order-dependent
+// ratings such as online Elo see the pairs interleaved.
 func (r *runner) evaluate(ctx context.Context) error {
-	if r.cfg.EvalMatches == 0 {
-		return nil
-	}
 	ms := r.lg.Members()
-	for i := range ms {
+	for n := range r.cfg.EvalMatches {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for j := i + 1; j < len(ms); j++ {
-			for n := range r.cfg.EvalMatches {
+		for i := range ms {
+			for j := i + 1; j < len(ms); j++ {
 				a, b := ms[i].ID, ms[j].ID
 				if n%2 == 1 {
 					a, b = b, a
