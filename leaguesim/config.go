@@ -35,6 +35,10 @@ type Config struct {
 	// replicated league passes its own implementation.
 	League League
 
+	// Frozen are fixed opponents added as snapshots before the learners
+	// (a pool of earlier or external policies, like AlphaStar's supervised
+	// agents), in this order.
+	Frozen []FrozenConfig
 	// Learners are the trainable members, added in this order.
 	Learners []LearnerConfig
 
@@ -102,6 +106,14 @@ type LearnerConfig struct {
 	Init []float64
 }
 
+// FrozenConfig is one fixed opponent.
+type FrozenConfig struct {
+	// ID is the member id (letters, digits and ._:/+-).
+	ID string
+	// Policy holds K×B log-probabilities (or logits).
+	Policy []float64
+}
+
 // ErrConfig marks an invalid Config; the message names the field.
 var ErrConfig = errors.New("leaguesim: invalid config")
 
@@ -159,6 +171,19 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	c.Learners = slices.Clone(c.Learners)
 	seen := make(map[string]bool)
+	for i, f := range c.Frozen {
+		field := fmt.Sprintf("frozen[%d]", i)
+		if f.ID == "" {
+			return c, configErr(field+".id", "missing")
+		}
+		if seen[f.ID] {
+			return c, configErr(field+".id", "%q used twice", f.ID)
+		}
+		seen[f.ID] = true
+		if len(f.Policy) != k*b {
+			return c, configErr(field+".policy", "%d values, want K·B = %d", len(f.Policy), k*b)
+		}
+	}
 	for i := range c.Learners {
 		l := &c.Learners[i]
 		field := fmt.Sprintf("learners[%d]", i)

@@ -56,6 +56,16 @@ func pureLogits(k, y int) []float64 {
 	return l
 }
 
+// randomLogits returns K×1 logits drawn i.i.d. N(0, 2²) from seed.
+func randomLogits(seed uint64, k int) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 0x1091))
+	l := make([]float64, k)
+	for i := range l {
+		l[i] = 2 * rng.NormFloat64()
+	}
+	return l
+}
+
 // pureResponse returns the response a one-context policy always gives, or
 // −1 if it is mixed.
 func pureResponse(p *Policy) int {

@@ -286,3 +286,180 @@ func contradiction(g *game.Preference, lb *league.Leaderboard, ids []string, pol
 	}
 	return i, j, false
 }
+
+// TestAlphaStarRoles runs an AlphaStar league on random disc games: a main
+// agent (softmax best response, τ = 0.05) trained by the roles matchmaking
+// against PFSP over all snapshots, self-play and verification; a main
+// exploiter and a league exploiter (pure best responses). Checks:
+//
+//   - the snapshot rule: every learner checkpoints between roles.min_steps
+//     and roles.max_steps+1 steps after its previous checkpoint;
+//   - the reset rule: the main exploiter returns to its initial policy after
+//     every checkpoint, the main agent never resets, the league exploiter
+//     only right after a checkpoint;
+//   - the main exploiter does its job: each of its snapshots beats the main
+//     agent of that round;
+//   - non-transitivity: three snapshots beat each other in a cycle;
+//   - the league as a whole covers the cycle: the Nash mixture of its
+//     snapshots is nearly unexploitable, unlike the main agent itself.
+func TestAlphaStarRoles(t *testing.T) {
+	const k, minSteps, maxSteps = 7, 2, 5
+	for seed := uint64(1); seed <= 3; seed++ {
+		g := cyclicDisc(t, seed, k)
+		cfg := Config{
+			Game: g, Seed: seed, Rounds: 30, Matches: 8, SnapshotMatches: 100,
+			Settings: map[string]string{"matchmaking": "roles", "psro.solver": "nash",
+				"roles.min_steps": fmt.Sprint(minSteps), "roles.max_steps": fmt.Sprint(maxSteps)},
+			Learners: []LearnerConfig{
+				{ID: "main", Role: league.RoleMain, Rule: RuleBestResponse, Tau: 0.05},
+				{ID: "mx", Role: league.RoleMainExploiter, Rule: RuleBestResponse, Init: pureLogits(k, 0)},
+				{ID: "lx", Role: league.RoleLeagueExploiter, Rule: RuleBestResponse, Init: pureLogits(k, 1)},
+			},
+			Ratings: []league.RatingMethod{},
+		}
+		res, err := Run(context.Background(), cfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		initial := map[string]league.Hash{}
+		for _, l := range cfg.Learners {
+			p, err := NewPolicy(k, 1, l.Init)
+			if l.Init == nil {
+				p, err = Uniform(k, 1), nil
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			initial[l.ID] = p.Hash()
+		}
+		last := map[string]uint64{"main": 0, "mx": 0, "lx": 0}
+		counts := map[string][2]int{} // snapshots, resets
+		for _, st := range res.History {
+			for _, ls := range st.Learners {
+				c := counts[ls.ID]
+				if ls.Snapshot != "" {
+					c[0]++
+					if gap := ls.Step - last[ls.ID]; gap < minSteps || gap > maxSteps+1 {
+						t.Errorf("seed %d: %s checkpointed %d steps after the previous one", seed, ls.Snapshot, gap)
+					}
+					last[ls.ID] = ls.Step
+				}
+				if ls.Reset {
+					c[1]++
+					if ls.Snapshot == "" || ls.ID == "main" {
+						t.Errorf("seed %d round %d: %s reset (snapshot %q)", seed, st.Round, ls.ID, ls.Snapshot)
+					}
+					if ls.Params != initial[ls.ID] {
+						t.Errorf("seed %d round %d: %s reset but its policy is not its initial one", seed, st.Round, ls.ID)
+					}
+				}
+				if ls.ID == "mx" && ls.Snapshot != "" {
+					if !ls.Reset {
+						t.Errorf("seed %d round %d: main exploiter checkpointed %s without a reset", seed, st.Round, ls.Snapshot)
+					}
+					snap, err := res.Policy(ls.Snapshot)
+					if err != nil {
+						t.Fatal(err)
+					}
+					main := res.Policies[st.Learners[0].Params]
+					if w := WinRate(g, snap, main); w <= 0.5 {
+						t.Errorf("seed %d: main exploiter snapshot %s wins only %.3f against the main agent of round %d", seed, ls.Snapshot, w, st.Round)
+					}
+				}
+				counts[ls.ID] = c
+			}
+		}
+		var snaps []*Policy
+		for _, m := range res.League.Members() {
+			if m.Kind == league.KindSnapshot {
+				snaps = append(snaps, res.Policies[m.Params])
+			}
+		}
+		if findCycle(g, snaps, nil, 0.52) == nil {
+			t.Errorf("seed %d: no three of %d snapshots beat each other in a cycle", seed, len(snaps))
+		}
+		end := res.History[len(res.History)-1]
+		mainExpl := end.Learners[0].Expl
+		t.Logf("seed %d: snapshots/resets %v; %d members; league meta-Nash exploitability %.4f, main agent %.4f",
+			seed, counts, end.Members, end.MetaExpl, mainExpl)
+		for _, id := range []string{"main", "mx", "lx"} {
+			if counts[id][0] < 3 {
+				t.Errorf("seed %d: %s took %d snapshots in 30 rounds", seed, id, counts[id][0])
+			}
+		}
+		if end.MetaExpl > 0.05 || end.MetaExpl > mainExpl/2 {
+			t.Errorf("seed %d: league meta-Nash exploitability %.4f (main agent %.4f): want ≤ 0.05 and ≤ half the main agent's", seed, end.MetaExpl, mainExpl)
+		}
+	}
+}
+
+// TestPFSPTrainsAgainstHardOpponents trains a slowly moving learner
+// (multiplicative weights, η = 0.3, exact updates) against a frozen pool
+// holding the five pure strategies of a noisy 5-response cyclic game. The
+// uniform mixture of the pool is the game's equilibrium, so with uniform
+// matchmaking every answer is equally good and the learner must not move.
+// PFSP (squared weighting) draws the opponents the learner loses to, so the
+// learner must gain against the pool members that initially beat it (by
+// more than 0.04 on every seed, 0.1 on average); and
+// since the game is cyclic, it must still lose to some pool member.
+func TestPFSPTrainsAgainstHardOpponents(t *testing.T) {
+	const k = 5
+	g, err := game.Cyclic(k, 0.6)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pool []FrozenConfig
+	var pures []*Policy
+	for y := range k {
+		pool = append(pool, FrozenConfig{ID: fmt.Sprintf("pure%d", y), Policy: pureLogits(k, y)})
+		p, err := NewPolicy(k, 1, pureLogits(k, y))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pures = append(pures, p)
+	}
+	var gains []float64
+	for seed := uint64(1); seed <= 3; seed++ {
+		init, err := NewPolicy(k, 1, randomLogits(seed, k))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, mm := range []string{"pfsp", "uniform"} {
+			cfg := Config{Game: g, Seed: seed, Settings: map[string]string{"matchmaking": mm, "pfsp.weighting": "squared"},
+				Rounds: 30, Matches: 16, Frozen: pool,
+				Learners: []LearnerConfig{{ID: "agent", Rule: RuleMirror, Eta: 0.3, Init: init.LogProb}},
+				Ratings:  []league.RatingMethod{}}
+			res, err := Run(context.Background(), cfg, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			final := res.Policies[res.History[len(res.History)-1].Learners[0].Params]
+			gain, hard, worst := 0.0, 0, 1.0
+			for _, p := range pures {
+				w0, w1 := WinRate(g, init, p), WinRate(g, final, p)
+				worst = min(worst, w1)
+				if w0 < 0.5 {
+					gain += w1 - w0
+					hard++
+				}
+			}
+			gain /= float64(hard)
+			t.Logf("seed %d %s: mean gain %.3f against the %d pool members that beat the initial policy; worst final win rate %.3f", seed, mm, gain, hard, worst)
+			if mm == "pfsp" {
+				gains = append(gains, gain)
+			}
+			switch {
+			case mm == "pfsp" && gain < 0.04:
+				t.Errorf("seed %d: PFSP learner gained only %.3f against the opponents that beat it", seed, gain)
+			case mm == "uniform" && math.Abs(gain) > 1e-9:
+				t.Errorf("seed %d: the learner moved (%.3g) against the uniform pool, an equilibrium", seed, gain)
+			}
+			if worst > 0.5+1e-9 {
+				t.Errorf("seed %d %s: the learner beats every pure strategy of a cyclic game (worst %.3f)", seed, mm, worst)
+			}
+		}
+	}
+	if m, _ := meanStd(gains); m < 0.1 {
+		t.Errorf("PFSP gains %v: mean %.3f, want ≥ 0.1", fmtFloats(gains), m)
+	}
+}

@@ -210,6 +210,19 @@ func (r *runner) setup() error {
 		return fmt.Errorf("%w: settings: %w", ErrConfig, err)
 	}
 	k, b := r.env.K, r.env.B
+	for i, f := range r.cfg.Frozen {
+		p, err := NewPolicy(k, b, f.Policy)
+		if err != nil {
+			return fmt.Errorf("%w: frozen[%d].policy: %w", ErrConfig, i, err)
+		}
+		eff, err := r.apply(&league.AddSnapshot{ID: f.ID, Params: r.put(p)})
+		if err != nil {
+			return fmt.Errorf("%w: frozen[%d]: %w", ErrConfig, i, err)
+		}
+		if err := r.snapshotAdded(eff.Snapshot); err != nil {
+			return err
+		}
+	}
 	for i, lc := range r.cfg.Learners {
 		init, err := NewPolicy(k, b, r.env.RefHost())
 		if lc.Init != nil {
