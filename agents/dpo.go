@@ -1,5 +1,7 @@
 package agents
 
+import "math"
+
 func dpoAlgorithm() *Algorithm {
 	return &Algorithm{
 		Name:    "dpo",
@@ -29,7 +31,7 @@ type dpo struct {
 	pairs           string
 	samples         int
 	prob            bool
-	wins            []float64 // per context K×K judgement weights (lr > 0)
+	data            *pairData // the judgements in pair form (lr > 0)
 }
 
 func newDPO(env *Env, p Params, o Options) (Learner, error) {
@@ -75,37 +77,70 @@ func (l *dpo) Step(t int) error {
 		return l.commitHost(nil)
 	}
 	if t == 0 {
-		l.wins = make([]float64, bb*k*k)
-		l.smp.each(0, streamData, func(c int, w *work) {
-			omega := w.m2
-			pairWeights(l.env, l.pairs, c, omega)
-			pairStats(l.base, w, c, omega, l.samples, l.prob, l.wins[c*k*k:(c+1)*k*k])
-		})
+		l.data = collectPairs(l.base, l.pairs, l.samples, l.prob)
 	}
-	l.smp.each(t, streamMain, func(c int, w *work) {
-		theta, ref, grad := w.v[0], w.v[1], w.v[2]
+	l.smp.exact(func(c int, w *work) {
+		theta, ref := w.v[0], w.v[1]
 		l.col(theta, l.host, c)
 		l.col(ref, l.env.refHost, c)
-		wins := l.wins[c*k*k : (c+1)*k*k]
-		clear(grad)
-		// Each unordered pair once: σ(−x) = 1 − σ(x).
-		for i := range k {
-			for j := i + 1; j < k; j++ {
-				n := wins[i*k+j] + wins[j*k+i]
-				if n == 0 {
-					continue
-				}
-				s := sigmoid(l.beta * ((theta[i] - ref[i]) - (theta[j] - ref[j])))
-				d := wins[i*k+j] - n*s
-				grad[i] += d
-				grad[j] -= d
-			}
-		}
-		for y := range theta {
-			theta[y] += l.lr * l.beta * grad[y]
-		}
-		normalizeLog(theta)
+		n, won, _ := l.data.context(c)
+		dpoGradStep(theta, ref, n, won, l.beta, l.lr, w.v[2], w.v[3])
 		l.setCol(l.host, theta, c)
 	})
 	return l.commitHost(nil)
+}
+
+// dpoGradStep takes one gradient step of the DPO loss on one context's
+// log-policy theta (normalized in place), with pair weights n and wins won
+// (see pairData). The gradient in the implicit reward h = β(θ − log ref) is
+//
+//	∂/∂h_i = Σ_j W_ij − Σ_j n_ij σ(h_i − h_j),
+//
+// and σ(h_i − h_j) = e_i/(e_i + e_j) with e = exp(h − max h): K
+// exponentials and one division per pair instead of a sigmoid per pair.
+// e and grad are K-long scratch.
+func dpoGradStep(theta, ref, n, won []float64, beta, lr float64, e, grad []float64) {
+	k := len(theta)
+	m := math.Inf(-1)
+	for y := range e {
+		e[y] = beta * (theta[y] - ref[y])
+		m = max(m, e[y])
+	}
+	for y := range e {
+		e[y] -= m
+	}
+	expVec(e, e)
+	copy(grad, won)
+	p := 0
+	for i := range k {
+		// Pairs (i, j > i), resliced so that the loop runs without bounds
+		// checks. With e_i ≥ 2^−1000 no denominator e_i + e_j is tiny.
+		nn := n[p : p+k-1-i]
+		p += len(nn)
+		ej, gj := e[i+1:i+1+len(nn)], grad[i+1:i+1+len(nn)]
+		ei, gi := e[i], 0.0
+		if ei >= 0x1p-1000 {
+			for j, nij := range nn {
+				s := nij * ei / (ei + ej[j])
+				gi -= s
+				gj[j] -= nij - s
+			}
+		} else {
+			for j, nij := range nn {
+				var s float64
+				if den := ei + ej[j]; den >= 0x1p-1000 {
+					s = nij * ei / den
+				} else { // both far below the largest: the ratio would lose its digits
+					s = nij * sigmoid(beta*((theta[i]-ref[i])-(theta[i+1+j]-ref[i+1+j])))
+				}
+				gi -= s
+				gj[j] -= nij - s
+			}
+		}
+		grad[i] += gi
+	}
+	for y := range theta {
+		theta[y] += lr * beta * grad[y]
+	}
+	normalizeLogFast(theta)
 }

@@ -30,7 +30,7 @@ type ipo struct {
 	pairs          string
 	samples        int
 	prob           bool
-	wins           []float64
+	data           *pairData // offline: the fixed data set in pair form
 }
 
 func newIPO(env *Env, p Params, o Options) (Learner, error) {
@@ -64,35 +64,29 @@ func newIPO(env *Env, p Params, o Options) (Learner, error) {
 }
 
 func (l *ipo) Step(t int) error {
-	k, bb := l.env.K, l.env.B
+	k := l.env.K
 	c2 := 1 / (2 * l.tau)
 	if !l.online && t == 0 {
-		l.wins = make([]float64, bb*k*k)
-		l.smp.each(0, streamData, func(c int, w *work) {
-			omega := w.m2
-			pairWeights(l.env, l.pairs, c, omega)
-			pairStats(l.base, w, c, omega, l.samples, l.prob, l.wins[c*k*k:(c+1)*k*k])
-		})
+		l.data = collectPairs(l.base, l.pairs, l.samples, l.prob)
 	}
 	if !l.online && l.lr == 0 {
 		if t > 0 {
 			return nil
 		}
-		l.smp.each(t, streamMain, func(c int, w *work) {
+		l.smp.exact(func(c int, w *work) {
 			h, ref, lap := w.v[0], w.v[1], w.m
 			l.col(ref, l.env.refHost, c)
-			wins := l.wins[c*k*k : (c+1)*k*k]
-			clear(h)
+			n, _, net := l.data.context(c)
 			clear(lap)
+			p := 0
 			for i := range k {
-				for j := range k {
-					if i == j {
-						continue
-					}
-					n := wins[i*k+j] + wins[j*k+i]
-					lap[i*k+i] += n
-					lap[i*k+j] -= n
-					h[i] += c2 * (wins[i*k+j] - wins[j*k+i])
+				h[i] = c2 * net[i]
+				for j := i + 1; j < k; j++ {
+					lap[i*k+i] += n[p]
+					lap[j*k+j] += n[p]
+					lap[i*k+j] -= n[p]
+					lap[j*k+i] -= n[p]
+					p++
 				}
 			}
 			if err := solvePairs(h, lap, k, l.ridge); err != nil {
@@ -108,41 +102,64 @@ func (l *ipo) Step(t int) error {
 	}
 	var weights []float64
 	if l.online {
-		weights = l.policyWeights()
+		weights = l.projectionWeights()
 	}
-	l.smp.each(t, streamMain, func(c int, w *work) {
-		theta, ref, pi, grad := w.v[0], w.v[1], w.v[2], w.v[3]
+	run := l.smp.exact
+	if l.online && l.o.Mode == Sampled {
+		run = func(f func(c int, w *work)) { l.smp.each(t, streamMain, f) }
+	}
+	run(func(c int, w *work) {
+		theta, ref := w.v[0], w.v[1]
 		l.col(theta, l.host, c)
 		l.col(ref, l.env.refHost, c)
-		wins := w.m
+		var n, net []float64
 		if l.online {
-			expInto(pi, theta)
-			omega := w.m2
+			// Pairs from π_t ⊗ π_t, judged afresh every iteration.
+			pi, omega, wins := w.v[2], w.m2, w.m
+			expVec(pi, theta)
 			for i := range k {
 				for j := range k {
 					omega[i*k+j] = pi[i] * pi[j]
 				}
 			}
 			pairStats(l.base, w, c, omega, l.samples, l.prob, wins)
+			n, net = omega[:k*(k-1)/2], w.v[5]
+			fromWins(wins, k, n, w.v[4], net)
 		} else {
-			copy(wins, l.wins[c*k*k:(c+1)*k*k])
+			n, _, net = l.data.context(c)
 		}
-		clear(grad)
-		for i := range k {
-			for j := range k {
-				if i == j {
-					continue
-				}
-				n := wins[i*k+j] + wins[j*k+i]
-				d := (theta[i] - ref[i]) - (theta[j] - ref[j])
-				grad[i] += 2 * (n*d - c2*(wins[i*k+j]-wins[j*k+i]))
-			}
-		}
-		for y := range theta {
-			theta[y] -= l.lr * grad[y]
-		}
-		normalizeLog(theta)
+		ipoGradStep(theta, ref, n, net, c2, l.lr, w.v[3], w.v[6])
 		l.setCol(l.host, theta, c)
 	})
 	return l.commitHost(weights)
+}
+
+// ipoGradStep takes one gradient step of the IPO loss on one context's
+// log-policy theta (normalized in place), with pair weights n and net wins
+// net (see pairData): in h = θ − log ref the gradient is
+// 2(Σ_j n_ij (h_i − h_j) − c·net_i), a Laplacian product, one multiply
+// per pair. h and grad are K-long scratch.
+func ipoGradStep(theta, ref, n, net []float64, c, lr float64, h, grad []float64) {
+	k := len(theta)
+	for y := range grad {
+		h[y] = theta[y] - ref[y]
+		grad[y] = -c * net[y]
+	}
+	p := 0
+	for i := range k {
+		nn := n[p : p+k-1-i]
+		p += len(nn)
+		hj, gj := h[i+1:i+1+len(nn)], grad[i+1:i+1+len(nn)]
+		hi, gi := h[i], 0.0
+		for j, nij := range nn {
+			a := nij * (hi - hj[j])
+			gi += a
+			gj[j] -= a
+		}
+		grad[i] += gi
+	}
+	for y := range theta {
+		theta[y] -= 2 * lr * grad[y]
+	}
+	normalizeLogFast(theta)
 }

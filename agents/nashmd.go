@@ -164,25 +164,14 @@ func (l *nashMDPG) Step(t int) error {
 		if err := l.env.Backend.Read(l.gHost, l.g); err != nil {
 			return err
 		}
-		if err := l.env.Backend.Read(l.host, l.cur); err != nil {
-			return err
-		}
-		weights := l.policyWeights()
-		l.smp.each(t, streamMain, func(c int, w *work) {
-			theta, ref, pi, cv := w.v[0], w.v[1], w.v[2], w.v[3]
+		// The host copy is the policy itself (commitHost keeps them equal).
+		weights := l.projectionWeights()
+		l.smp.exact(func(c int, w *work) {
+			theta, ref, cv := w.v[0], w.v[1], w.v[3]
 			l.col(theta, l.host, c)
 			l.col(ref, l.env.refHost, c)
 			l.col(cv, l.gHost, c)
-			expInto(pi, theta)
-			mean := 0.0
-			for y := range cv {
-				cv[y] -= l.tau * (theta[y] - ref[y])
-				mean += pi[y] * cv[y]
-			}
-			for y := range theta {
-				theta[y] += l.lr * pi[y] * (cv[y] - mean)
-			}
-			normalizeLog(theta)
+			pgStep(theta, ref, cv, l.lr, l.tau, w.v[2])
 			l.setCol(l.host, theta, c)
 		})
 		return l.commitHost(weights)
@@ -210,4 +199,20 @@ func (l *nashMDPG) Step(t int) error {
 		l.setCol(l.host, theta, c)
 	})
 	return l.commitHost(weights)
+}
+
+// pgStep is the expected Nash-MD-PG step on one context's log-policy theta
+// (normalized in place) given the win rates g = P·π^β (overwritten):
+// θ += lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref). pi is K-long scratch.
+func pgStep(theta, ref, g []float64, lr, tau float64, pi []float64) {
+	expVec(pi, theta)
+	mean := 0.0
+	for y := range g {
+		g[y] -= tau * (theta[y] - ref[y])
+		mean += pi[y] * g[y]
+	}
+	for y := range theta {
+		theta[y] += lr * pi[y] * (g[y] - mean)
+	}
+	normalizeLogFast(theta)
 }

@@ -364,3 +364,148 @@ func TestMMDMovingMagnet(t *testing.T) {
 		t.Errorf("moving magnet: exploitability %.3g, %.3g from the maximal lottery", mm.Expl, mm.TVLottery)
 	}
 }
+
+// scalarPairWeights returns ω (K×K) of the pair distribution: uniform over
+// ordered pairs of distinct responses, the reference's conditioned on
+// y ≠ y', or π ⊗ π (online IPO, diagonal included).
+func scalarPairWeights(kind string, ref, pi []float64) []float64 {
+	k := len(ref)
+	w := make([]float64, k*k)
+	sum := 0.0
+	for i := range k {
+		for j := range k {
+			switch {
+			case kind == "online":
+				w[i*k+j] = math.Exp(pi[i]) * math.Exp(pi[j])
+			case i == j:
+			case kind == "ref":
+				w[i*k+j] = math.Exp(ref[i]) * math.Exp(ref[j])
+			default:
+				w[i*k+j] = 1
+			}
+			sum += w[i*k+j]
+		}
+	}
+	if kind != "online" {
+		for i := range w {
+			w[i] /= sum
+		}
+	}
+	return w
+}
+
+// scalarGradStep is one full-batch gradient step of the DPO (β > 0) or IPO
+// (c = 1/(2τ)) loss with judgement weights W_ij = 2ω_ij·P_ij, written
+// pair by pair from the losses' definitions.
+func scalarGradStep(theta, ref, p, omega []float64, dpo bool, beta, c, lr float64) []float64 {
+	k := len(theta)
+	grad := make([]float64, k)
+	for i := range k {
+		for j := range k {
+			if i == j {
+				continue
+			}
+			wij, wji := 2*omega[i*k+j]*p[i*k+j], 2*omega[j*k+i]*p[j*k+i]
+			d := (theta[i] - ref[i]) - (theta[j] - ref[j])
+			if dpo {
+				// ∂/∂θ_i of −Σ W log σ(β d): ascent direction.
+				grad[i] += beta * (wij - (wij+wji)*sigmoid(beta*d))
+			} else {
+				// ∂/∂θ_i of Σ_{i<j} n d² − 2c d (W_ij − W_ji): descent.
+				grad[i] -= 2 * ((wij+wji)*d - c*(wij-wji))
+			}
+		}
+	}
+	out := make([]float64, k)
+	for y := range out {
+		out[y] = theta[y] + lr*grad[y]
+	}
+	return norm(out)
+}
+
+// The host gradient steps of DPO and IPO (offline with either pair
+// distribution, and online IPO) follow the losses' per-pair gradients step
+// for step.
+func TestGradientStepsMatchScalarReference(t *testing.T) {
+	g, ref := egpoGame(21, 5, 6)
+	env := newTestEnv(t, g, ref)
+	k, b := env.K, env.B
+	const steps = 25
+	for _, tc := range []struct {
+		algo   string
+		params map[string]any
+		pairs  string
+	}{
+		{"dpo", map[string]any{"beta": 0.7, "lr": 1.5}, "uniform"},
+		{"dpo", map[string]any{"beta": 0.7, "lr": 1.5, "pairs": "ref"}, "ref"},
+		{"ipo", map[string]any{"tau": 0.3, "lr": 0.4}, "uniform"},
+		{"ipo", map[string]any{"tau": 0.3, "lr": 0.4, "pairs": "ref"}, "ref"},
+		{"ipo", map[string]any{"tau": 0.3, "lr": 0.4, "sampling": "online"}, "online"},
+	} {
+		t.Run(fmt.Sprintf("%s/%v", tc.algo, tc.params), func(t *testing.T) {
+			got := runSteps(t, env, build(t, env, tc.algo, tc.params, Options{}), steps)
+			dpo := tc.algo == "dpo"
+			beta, c := 0.0, 0.0
+			if dpo {
+				beta = tc.params["beta"].(float64)
+			} else {
+				c = 1 / (2 * tc.params["tau"].(float64))
+			}
+			lr := tc.params["lr"].(float64)
+			for ctx := range b {
+				r := make([]float64, k)
+				getCol(r, env.refHost, k, b, ctx)
+				cur := append([]float64(nil), r...)
+				for range steps {
+					cur = scalarGradStep(cur, r, g.Matrix(ctx), scalarPairWeights(tc.pairs, r, cur), dpo, beta, c, lr)
+				}
+				col := make([]float64, k)
+				getCol(col, got, k, b, ctx)
+				if d := probDiff(col, cur); d > 1e-12 {
+					t.Errorf("context %d: differs from the scalar gradient steps by %.3g", ctx, d)
+				}
+			}
+		})
+	}
+}
+
+// dpoGradStep keeps its digits when the implicit rewards are so far apart
+// that exp(β(h − max h)) underflows for both members of a pair.
+func TestDPOGradStepExtremeRewards(t *testing.T) {
+	rng := rngFor(3)
+	const k = 7
+	for trial := range 200 {
+		theta, ref := make([]float64, k), make([]float64, k)
+		for y := range theta {
+			theta[y] = 300 * rng.NormFloat64()
+			ref[y] = rng.NormFloat64()
+		}
+		normalizeLog(theta)
+		normalizeLog(ref)
+		p := make([]float64, k*k)
+		for i := range k {
+			p[i*k+i] = 0.5
+			for j := range i {
+				p[i*k+j] = rng.Float64()
+				p[j*k+i] = 1 - p[i*k+j]
+			}
+		}
+		omega := scalarPairWeights("uniform", ref, nil)
+		const beta, lr = 5.0, 0.3
+		want := scalarGradStep(theta, ref, p, omega, true, beta, 0, lr)
+		wins := make([]float64, k*k)
+		for i := range wins {
+			wins[i] = 2 * omega[i] * p[i]
+		}
+		d := newPairData(k, 1)
+		n, won, net := d.context(0)
+		fromWins(wins, k, n, won, net)
+		got := append([]float64(nil), theta...)
+		dpoGradStep(got, ref, n, won, beta, lr, make([]float64, k), make([]float64, k))
+		for y := range got {
+			if diff := math.Abs(got[y] - want[y]); diff > 1e-9*max(1, math.Abs(want[y])) || math.IsNaN(got[y]) {
+				t.Fatalf("trial %d response %d: log-probability %v, want %v", trial, y, got[y], want[y])
+			}
+		}
+	}
+}

@@ -52,6 +52,16 @@ func (b *base) policyWeights() []float64 {
 	return w
 }
 
+// projectionWeights returns the probabilities of the host policy when the
+// policy class projects on-policy (nil for the tabular class, which needs
+// none).
+func (b *base) projectionWeights() []float64 {
+	if b.real.tabular() {
+		return nil
+	}
+	return b.policyWeights()
+}
+
 // commitHost realizes the host policy in the policy class (with sampling
 // weights w, nil for uniform), checks it and uploads it to cur.
 func (b *base) commitHost(w []float64) error {

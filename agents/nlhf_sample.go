@@ -3,22 +3,23 @@ package agents
 import (
 	"math"
 	"math/rand/v2"
-	"runtime"
-	"sync"
 
 	"github.com/selfplay-lab/selfplay/game"
 )
 
-// sampler runs per-context host work of the sampled mode in parallel. Each
-// context draws from its own generator, reseeded from (seed, iteration,
-// stream, context), so results do not depend on the number of goroutines or
-// on scheduling.
+// sampler runs per-context host work in parallel: the sampled mode's draws
+// and the exact mode's host kernels. In the sampled mode each context draws
+// from its own generator, reseeded from (seed, iteration, stream, context),
+// so results do not depend on the number of goroutines or on scheduling.
+// A sampler is used by one goroutine at a time.
 type sampler struct {
-	env  *Env
-	seed uint64
+	env   *Env
+	seed  uint64
+	works []*work // one per goroutine, reused across calls
 }
 
-// work is one goroutine's scratch: a generator and K-sized vectors.
+// work is one goroutine's scratch: a generator and K-sized vectors. Users
+// must not expect it zeroed: it is reused from context to context.
 type work struct {
 	pcg *rand.PCG
 	rng *rand.Rand
@@ -57,23 +58,25 @@ const (
 
 // each runs f(c, w) for every context, w's generator seeded for (t, stream, c).
 func (s *sampler) each(t int, stream uint64, f func(c int, w *work)) {
-	b, k := s.env.B, s.env.K
-	workers := min(runtime.GOMAXPROCS(0), max(1, b/64))
-	chunk := (b + workers - 1) / workers
-	var wg sync.WaitGroup
-	for start := 0; start < b; start += chunk {
-		end := min(b, start+chunk)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w := newWork(k)
-			for c := start; c < end; c++ {
-				w.pcg.Seed(s.seed, splitmix64(splitmix64(splitmix64(uint64(t))^stream)^uint64(c)))
-				f(c, w)
-			}
-		}()
+	s.exact(func(c int, w *work) {
+		w.pcg.Seed(s.seed, splitmix64(splitmix64(splitmix64(uint64(t))^stream)^uint64(c)))
+		f(c, w)
+	})
+}
+
+// exact runs f(c, w) for every context without seeding (host kernels of
+// the exact mode, which draw nothing).
+func (s *sampler) exact(f func(c int, w *work)) {
+	workers := hostWorkers()
+	for len(s.works) < workers {
+		s.works = append(s.works, newWork(s.env.K))
 	}
-	wg.Wait()
+	forBlocks(s.env.B, workers, func(c0, c1, worker int) {
+		w := s.works[worker]
+		for c := c0; c < c1; c++ {
+			f(c, w)
+		}
+	})
 }
 
 // label returns the judgement of y against y' in context c: a Bernoulli
