@@ -134,9 +134,11 @@ func (t *trainer) finish(s *cuda.Step) error {
 	if err := be.Read(t.host, t.cur); err != nil {
 		return err
 	}
-	p, err := NewPolicy(t.env.K, t.env.B, t.host)
-	if err != nil {
-		return fmt.Errorf("leaguesim: learner %s step %d: %w", t.id, t.step+1, err)
+	// The kernel normalized the policy; keep its bits, so the stored policy
+	// is exactly the one the next step starts from.
+	p, _, msg := checkedPolicy(t.env.K, t.env.B, append([]float64(nil), t.host...))
+	if msg != "" {
+		return fmt.Errorf("leaguesim: learner %s step %d: %w: %s (step too large?)", t.id, t.step+1, ErrPolicy, msg)
 	}
 	t.pol = p
 	return nil

@@ -143,24 +143,40 @@ func DecodePolicy(data []byte) (*Policy, error) {
 	if want := policyHeader + 8*n; len(data) != want {
 		return nil, &DecodeError{policyHeader, fmt.Sprintf("%d bytes of values, expected %d for %d×%d", len(data)-policyHeader, 8*n, k, b)}
 	}
-	p := &Policy{K: int(k), B: int(b), LogProb: make([]float64, n)}
-	for i := range p.LogProb {
-		v := math.Float64frombits(binary.LittleEndian.Uint64(data[policyHeader+8*i:]))
-		if math.IsNaN(v) || math.IsInf(v, 1) {
-			return nil, &DecodeError{policyHeader + 8*i, fmt.Sprintf("log-probability %v of response %d, context %d", v, i/p.B, i%p.B)}
-		}
-		p.LogProb[i] = v
+	lp := make([]float64, n)
+	for i := range lp {
+		lp[i] = math.Float64frombits(binary.LittleEndian.Uint64(data[policyHeader+8*i:]))
 	}
-	col := make([]float64, p.K)
-	for c := range p.B {
-		for y := range p.K {
-			col[y] = p.LogProb[y*p.B+c]
+	p, at, msg := checkedPolicy(int(k), int(b), lp)
+	if msg != "" {
+		off := policyHeader + 8*at
+		if at < 0 {
+			off = policyHeader
 		}
-		if lse := logSumExp(col); !(math.Abs(lse) <= normTolerance) {
-			return nil, &DecodeError{policyHeader + 8*c, fmt.Sprintf("context %d: log Σ π = %v, expected 0", c, lse)}
-		}
+		return nil, &DecodeError{off, msg}
 	}
 	return p, nil
+}
+
+// checkedPolicy wraps K×B values that must already be normalized
+// log-probabilities without NaN or +Inf. On failure it returns the index
+// of the offending value (−1 for none in particular) and a message.
+func checkedPolicy(k, b int, lp []float64) (*Policy, int, string) {
+	for i, v := range lp {
+		if math.IsNaN(v) || math.IsInf(v, 1) {
+			return nil, i, fmt.Sprintf("log-probability %v of response %d, context %d", v, i/b, i%b)
+		}
+	}
+	col := make([]float64, k)
+	for c := range b {
+		for y := range k {
+			col[y] = lp[y*b+c]
+		}
+		if lse := logSumExp(col); !(math.Abs(lse) <= normTolerance) {
+			return nil, c, fmt.Sprintf("context %d: log Σ π = %v, expected 0", c, lse)
+		}
+	}
+	return &Policy{K: k, B: b, LogProb: lp}, 0, ""
 }
 
 // UnmarshalBinary decodes data into p (see DecodePolicy).

@@ -182,12 +182,18 @@ func Run(ctx context.Context, cfg Config, onProgress func(Round)) (*Result, erro
 
 // apply applies ev with the next logical time.
 func (r *runner) apply(ev league.Event) (league.Effect, error) {
-	r.clock++
-	eff, err := r.lg.Apply(ev)
+	eff, err := r.applyRaw(ev)
 	if err != nil {
 		return eff, fmt.Errorf("leaguesim: %w", err)
 	}
 	return eff, nil
+}
+
+// applyRaw is apply without wrapping the error, for callers that say
+// which part of the Config caused it.
+func (r *runner) applyRaw(ev league.Event) (league.Effect, error) {
+	r.clock++
+	return r.lg.Apply(ev)
 }
 
 // put stores p and returns its hash.
@@ -206,7 +212,7 @@ func (r *runner) setup() error {
 	for k, v := range r.cfg.Settings {
 		settings[k] = v
 	}
-	if _, err := r.apply(&league.Configure{Settings: settings}); err != nil {
+	if _, err := r.applyRaw(&league.Configure{Settings: settings}); err != nil {
 		return fmt.Errorf("%w: settings: %w", ErrConfig, err)
 	}
 	k, b := r.env.K, r.env.B
@@ -215,7 +221,7 @@ func (r *runner) setup() error {
 		if err != nil {
 			return fmt.Errorf("%w: frozen[%d].policy: %w", ErrConfig, i, err)
 		}
-		eff, err := r.apply(&league.AddSnapshot{ID: f.ID, Params: r.put(p)})
+		eff, err := r.applyRaw(&league.AddSnapshot{ID: f.ID, Params: r.put(p)})
 		if err != nil {
 			return fmt.Errorf("%w: frozen[%d]: %w", ErrConfig, i, err)
 		}
@@ -237,7 +243,7 @@ func (r *runner) setup() error {
 		}
 		r.trainers = append(r.trainers, t)
 		r.byID[lc.ID] = t
-		eff, err := r.apply(&league.AddLearner{ID: lc.ID, Role: lc.Role, Params: r.put(init),
+		eff, err := r.applyRaw(&league.AddLearner{ID: lc.ID, Role: lc.Role, Params: r.put(init),
 			Meta: map[string]string{"rule": lc.Rule}})
 		if err != nil {
 			return fmt.Errorf("%w: learners[%d]: %w", ErrConfig, i, err)
