@@ -3,57 +3,16 @@ package leaguesim
 import (
 	"math"
 	"math/rand/v2"
-	"slices"
 	"testing"
 
 	"github.com/selfplay-lab/selfplay/game"
 )
 
-// cyclicDisc returns a one-context disc game on k points drawn from seed:
-// random angles whose gaps are all below 0.8π (so the origin is inside
-// their hull and the game has no pure equilibrium) and radii in [0.2, 1]
-// (so the uniform policy is not an equilibrium either).
+// cyclicDisc returns the presets' random 7-point-style disc game on k
+// points drawn from seed.
 func cyclicDisc(t testing.TB, seed uint64, k int) *game.Preference {
 	t.Helper()
-	rng := rand.New(rand.NewPCG(seed, 0xd15c))
-	for {
-		ang := make([]float64, k)
-		for i := range ang {
-			ang[i] = 2 * math.Pi * rng.Float64()
-		}
-		slices.Sort(ang)
-		ok := true
-		for i := range ang {
-			next := ang[(i+1)%k]
-			if i == k-1 {
-				next += 2 * math.Pi
-			}
-			ok = ok && next-ang[i] < 0.8*math.Pi
-		}
-		if !ok {
-			continue
-		}
-		pts := make([][2]float64, k)
-		for i, a := range ang {
-			r := 0.2 + 0.8*rng.Float64()
-			pts[i] = [2]float64{r * math.Cos(a), r * math.Sin(a)}
-		}
-		g, err := game.DiscGame(pts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return g
-	}
-}
-
-// pureLogits returns the K×1 log-probabilities of response y.
-func pureLogits(k, y int) []float64 {
-	l := make([]float64, k)
-	for i := range l {
-		l[i] = math.Inf(-1)
-	}
-	l[y] = 0
-	return l
+	return cyclicDiscGame(rand.New(rand.NewPCG(seed, 0xd15c)), k)
 }
 
 // randomLogits returns K×1 logits drawn i.i.d. N(0, 2²) from seed.
