@@ -2,7 +2,6 @@ package leaguesim
 
 import (
 	"fmt"
-	"hash/fnv"
 	"math/rand/v2"
 
 	"github.com/selfplay-lab/selfplay/game"
@@ -71,7 +70,8 @@ func PlayMatch(g *game.Preference, l league.Lease, home, away *Policy, opt Match
 	if b > 1 {
 		rho = g.Weights()
 	}
-	ph, pa := make([]float64, k), make([]float64, k)
+	buf := make([]float64, 2*k)
+	ph, pa := buf[:k], buf[k:]
 	js := make([]Judgement, opt.Judgements)
 	score := 0.0
 	for n := range js {
@@ -103,9 +103,13 @@ func PlayMatch(g *game.Preference, l league.Lease, home, away *Policy, opt Match
 	return MatchResult{Event: ev, Judgements: js, Score: score}, nil
 }
 
-// matchRand returns the generator of match id under the run's seed.
+// matchRand returns the generator of match id under the run's seed: PCG
+// with the FNV-1a hash of the id as its stream.
 func matchRand(seed uint64, id string) *rand.Rand {
-	h := fnv.New64a()
-	h.Write([]byte(id))
-	return rand.New(rand.NewPCG(seed, h.Sum64()))
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	for i := 0; i < len(id); i++ {
+		h = (h ^ uint64(id[i])) * prime
+	}
+	return rand.New(rand.NewPCG(seed, h))
 }

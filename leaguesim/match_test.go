@@ -2,7 +2,9 @@ package leaguesim
 
 import (
 	"fmt"
+	"hash/fnv"
 	"math"
+	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -131,6 +133,23 @@ func TestPlayMatchErrors(t *testing.T) {
 		_, err := PlayMatch(g, l, tc.home, tc.away, MatchOptions{Judgements: tc.n})
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "m1") {
 			t.Errorf("%v, want an error naming m1 and %q", err, tc.want)
+		}
+	}
+}
+
+// TestMatchStreamIsFNV1a pins the match generator's stream to FNV-1a of
+// the match id (hash/fnv), the documented contract that lets another
+// implementation replay a match.
+func TestMatchStreamIsFNV1a(t *testing.T) {
+	for _, id := range []string{"", "m1", "e12345", "s/ü"} {
+		h := fnv.New64a()
+		h.Write([]byte(id))
+		want := rand.New(rand.NewPCG(42, h.Sum64()))
+		got := matchRand(42, id)
+		for range 3 {
+			if a, b := got.Uint64(), want.Uint64(); a != b {
+				t.Fatalf("match %q: stream differs from PCG(42, FNV-1a)", id)
+			}
 		}
 	}
 }
