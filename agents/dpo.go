@@ -79,13 +79,15 @@ func (l *dpo) Step(t int) error {
 	if t == 0 {
 		l.data = collectPairs(l.base, l.pairs, l.samples, l.prob)
 	}
-	l.smp.exact(func(c int, w *work) {
-		theta, ref := w.v[0], w.v[1]
-		l.col(theta, l.host, c)
-		l.col(ref, l.env.refHost, c)
-		n, won, _ := l.data.context(c)
-		dpoGradStep(theta, ref, n, won, l.beta, l.lr, w.v[2], w.v[3])
-		l.setCol(l.host, theta, c)
+	l.smp.exactBlocks(func(c0, c1 int, w *work) {
+		theta := w.blk[0]
+		gather(theta, l.host, k, bb, c0, c1)
+		for c := c0; c < c1; c++ {
+			i := (c - c0) * k
+			n, won, _ := l.data.context(c)
+			dpoGradStep(theta[i:i+k], l.env.refOf(c), n, won, l.beta, l.lr, w.v[0], w.v[1])
+		}
+		scatter(l.host, theta, k, bb, c0, c1)
 	})
 	return l.commitHost(nil)
 }

@@ -100,34 +100,39 @@ func (l *ipo) Step(t int) error {
 		})
 		return l.commitHost(nil)
 	}
-	var weights []float64
-	if l.online {
-		weights = l.projectionWeights()
+	if !l.online {
+		bb := l.env.B
+		l.smp.exactBlocks(func(c0, c1 int, w *work) {
+			theta := w.blk[0]
+			gather(theta, l.host, k, bb, c0, c1)
+			for c := c0; c < c1; c++ {
+				i := (c - c0) * k
+				n, _, net := l.data.context(c)
+				ipoGradStep(theta[i:i+k], l.env.refOf(c), n, net, c2, l.lr, w.v[0], w.v[1])
+			}
+			scatter(l.host, theta, k, bb, c0, c1)
+		})
+		return l.commitHost(nil)
 	}
+	weights := l.projectionWeights()
 	run := l.smp.exact
-	if l.online && l.o.Mode == Sampled {
+	if l.o.Mode == Sampled {
 		run = func(f func(c int, w *work)) { l.smp.each(t, streamMain, f) }
 	}
 	run(func(c int, w *work) {
-		theta, ref := w.v[0], w.v[1]
+		// Pairs from π_t ⊗ π_t, judged afresh every iteration.
+		theta, ref, pi, omega, wins := w.v[0], w.v[1], w.v[2], w.m2, w.m
 		l.col(theta, l.host, c)
 		l.col(ref, l.env.refHost, c)
-		var n, net []float64
-		if l.online {
-			// Pairs from π_t ⊗ π_t, judged afresh every iteration.
-			pi, omega, wins := w.v[2], w.m2, w.m
-			expVec(pi, theta)
-			for i := range k {
-				for j := range k {
-					omega[i*k+j] = pi[i] * pi[j]
-				}
+		expVec(pi, theta)
+		for i := range k {
+			for j := range k {
+				omega[i*k+j] = pi[i] * pi[j]
 			}
-			pairStats(l.base, w, c, omega, l.samples, l.prob, wins)
-			n, net = omega[:k*(k-1)/2], w.v[5]
-			fromWins(wins, k, n, w.v[4], net)
-		} else {
-			n, _, net = l.data.context(c)
 		}
+		pairStats(l.base, w, c, omega, l.samples, l.prob, wins)
+		n, net := omega[:k*(k-1)/2], w.v[5]
+		fromWins(wins, k, n, w.v[4], net)
 		ipoGradStep(theta, ref, n, net, c2, l.lr, w.v[3], w.v[6])
 		l.setCol(l.host, theta, c)
 	})

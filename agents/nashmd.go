@@ -166,13 +166,16 @@ func (l *nashMDPG) Step(t int) error {
 		}
 		// The host copy is the policy itself (commitHost keeps them equal).
 		weights := l.projectionWeights()
-		l.smp.exact(func(c int, w *work) {
-			theta, ref, cv := w.v[0], w.v[1], w.v[3]
-			l.col(theta, l.host, c)
-			l.col(ref, l.env.refHost, c)
-			l.col(cv, l.gHost, c)
-			pgStep(theta, ref, cv, l.lr, l.tau, w.v[2])
-			l.setCol(l.host, theta, c)
+		k, b := l.env.K, l.env.B
+		l.smp.exactBlocks(func(c0, c1 int, w *work) {
+			theta, g := w.blk[0], w.blk[1]
+			gather(theta, l.host, k, b, c0, c1)
+			gather(g, l.gHost, k, b, c0, c1)
+			for c := c0; c < c1; c++ {
+				i := (c - c0) * k
+				pgStep(theta[i:i+k], l.env.refOf(c), g[i:i+k], l.lr, l.tau, w.v[0])
+			}
+			scatter(l.host, theta, k, b, c0, c1)
 		})
 		return l.commitHost(weights)
 	}

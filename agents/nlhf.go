@@ -73,6 +73,7 @@ type Env struct {
 	Ref     *cuda.Tensor // K×B log ref
 
 	refHost []float64 // K×B log ref
+	refCtx  []float64 // B×K log ref, context-major (host kernels)
 	rho     []float64 // context distribution
 	owned   []*cuda.Tensor
 }
@@ -106,6 +107,11 @@ func NewEnv(backend cuda.Backend, g *game.Preference, logRef []float64) (*Env, e
 			}
 		}
 		setCol(e.refHost, col, k, b, c)
+	}
+	e.refCtx = make([]float64, k*b)
+	for c0 := 0; c0 < b; c0 += hostBlock {
+		c1 := min(b, c0+hostBlock)
+		gather(e.refCtx[c0*k:c1*k], e.refHost, k, b, c0, c1)
 	}
 	var err error
 	if e.Ref, err = e.alloc(k); err != nil {
@@ -157,6 +163,9 @@ func (e *Env) Close() {
 
 // RefHost returns the K×B reference log-probabilities. Do not modify.
 func (e *Env) RefHost() []float64 { return e.refHost }
+
+// refOf returns context c's reference log-probabilities (a view).
+func (e *Env) refOf(c int) []float64 { return e.refCtx[c*e.K : (c+1)*e.K] }
 
 // Rho returns the context distribution. Do not modify.
 func (e *Env) Rho() []float64 { return e.rho }

@@ -509,3 +509,45 @@ func TestDPOGradStepExtremeRewards(t *testing.T) {
 		}
 	}
 }
+
+// On a shared game the exact DPO and IPO learners keep one copy of the pair
+// statistics for all contexts, with the same results as on the unshared
+// copy (where every context has its own).
+func TestGradientStepsSharedGame(t *testing.T) {
+	c, err := game.Cyclic(5, 0.8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shared := c.Repeat(0, 4)
+	if !shared.Shared() {
+		t.Fatal("Repeat should share the matrix")
+	}
+	ref := NormalRef(rngFor(7), 5, 4, 1)
+	for _, tc := range []struct {
+		algo   string
+		params map[string]any
+	}{
+		{"dpo", map[string]any{"beta": 0.5, "lr": 2.0}},
+		{"ipo", map[string]any{"tau": 0.4, "lr": 0.3}},
+		{"ipo", map[string]any{"tau": 0.4, "lr": 0.3, "pairs": "ref"}},
+	} {
+		envS, envU := newTestEnv(t, shared, ref), newTestEnv(t, shared.Unshare(), ref)
+		ls := build(t, envS, tc.algo, tc.params, Options{})
+		got := runSteps(t, envS, ls, 40)
+		want := runSteps(t, envU, build(t, envU, tc.algo, tc.params, Options{}), 40)
+		if d := probDiff(got, want); d != 0 {
+			t.Errorf("%s %v: shared game differs from its unshared copy by %.3g", tc.algo, tc.params, d)
+		}
+		uniform := tc.params["pairs"] == nil
+		var d *pairData
+		switch l := ls.(type) {
+		case *dpo:
+			d = l.data
+		case *ipo:
+			d = l.data
+		}
+		if d.shared != uniform {
+			t.Errorf("%s %v: pair statistics shared = %v, want %v", tc.algo, tc.params, d.shared, uniform)
+		}
+	}
+}

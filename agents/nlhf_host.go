@@ -184,16 +184,68 @@ func sumExpShift(v []float64, m float64) float64 {
 	return s0 + s1
 }
 
+// gather copies contexts [c0, c1) of a K×B response-major array a into
+// dst, context-major: dst[(c−c0)·K + y] = a[y·B + c]. Reading whole rows
+// of the block instead of one strided column per context keeps the host
+// loops off the TLB's back; four rows at a time fill half a cache line of
+// dst per context.
+func gather(dst, a []float64, k, b, c0, c1 int) {
+	w := c1 - c0
+	dst = dst[:w*k]
+	y := 0
+	for ; y+4 <= k; y += 4 {
+		r0 := a[y*b+c0 : y*b+c1]
+		r1 := a[(y+1)*b+c0:][:w]
+		r2 := a[(y+2)*b+c0:][:w]
+		r3 := a[(y+3)*b+c0:][:w]
+		for i, v := range r0 {
+			d := dst[i*k+y : i*k+y+4 : i*k+y+4]
+			d[0], d[1], d[2], d[3] = v, r1[i], r2[i], r3[i]
+		}
+	}
+	for ; y < k; y++ {
+		for i, v := range a[y*b+c0 : y*b+c1] {
+			dst[i*k+y] = v
+		}
+	}
+}
+
+// scatter is gather's inverse: a[y·B + c] = src[(c−c0)·K + y].
+func scatter(a, src []float64, k, b, c0, c1 int) {
+	w := c1 - c0
+	src = src[:w*k]
+	y := 0
+	for ; y+4 <= k; y += 4 {
+		r0 := a[y*b+c0 : y*b+c1]
+		r1 := a[(y+1)*b+c0:][:w]
+		r2 := a[(y+2)*b+c0:][:w]
+		r3 := a[(y+3)*b+c0:][:w]
+		for i := range r0 {
+			s := src[i*k+y : i*k+y+4 : i*k+y+4]
+			r0[i], r1[i], r2[i], r3[i] = s[0], s[1], s[2], s[3]
+		}
+	}
+	for ; y < k; y++ {
+		row := a[y*b+c0 : y*b+c1]
+		for i := range row {
+			row[i] = src[i*k+y]
+		}
+	}
+}
+
 // pairData holds the judgement statistics of DPO and IPO per context in
 // pair form, context-major: for the unordered pairs i < j in row order,
 // n_ij = W_ij + W_ji (the pair's weight), and per response the wins
 // Σ_j W_ij and the net wins Σ_j (W_ij − W_ji), with W the judgement
-// weights of pairStats. The losses' gradients need nothing else.
+// weights of pairStats. The losses' gradients need nothing else. When
+// every context has the same statistics (the exact mode on a shared game
+// with uniform pairs) one copy serves them all.
 type pairData struct {
-	k, np int
-	n     []float64 // B × np
-	won   []float64 // B × K
-	net   []float64 // B × K
+	k, np  int
+	shared bool
+	n      []float64 // B × np (1 × np when shared)
+	won    []float64 // B × K
+	net    []float64 // B × K
 }
 
 func newPairData(k, b int) *pairData {
@@ -203,6 +255,9 @@ func newPairData(k, b int) *pairData {
 
 // context returns context c's pair weights, wins and net wins.
 func (d *pairData) context(c int) (n, won, net []float64) {
+	if d.shared {
+		c = 0
+	}
 	return d.n[c*d.np : (c+1)*d.np], d.won[c*d.k : (c+1)*d.k], d.net[c*d.k : (c+1)*d.k]
 }
 
@@ -230,6 +285,16 @@ func fromWins(wins []float64, k int, n, won, net []float64) {
 // context in the sampled mode).
 func collectPairs(b *base, pairs string, n int, prob bool) *pairData {
 	k := b.env.K
+	if b.o.Mode == Exact && pairs == "uniform" && b.env.Game.Shared() {
+		d := newPairData(k, 1)
+		d.shared = true
+		w := newWork(k)
+		pairWeights(b.env, pairs, 0, w.m2)
+		pairStats(b, w, 0, w.m2, n, prob, w.m)
+		pn, won, net := d.context(0)
+		fromWins(w.m, k, pn, won, net)
+		return d
+	}
 	d := newPairData(k, b.env.B)
 	b.smp.each(0, streamData, func(c int, w *work) {
 		omega, wins := w.m2, w.m

@@ -102,3 +102,36 @@ func BenchmarkExpVec(b *testing.B) {
 		expVec(y, x)
 	}
 }
+
+func TestGatherScatter(t *testing.T) {
+	for _, k := range []int{2, 3, 4, 7, 16} {
+		const b = 37
+		a := make([]float64, k*b)
+		for i := range a {
+			a[i] = float64(i)
+		}
+		c0, c1 := 5, 30
+		blk := make([]float64, (c1-c0)*k)
+		gather(blk, a, k, b, c0, c1)
+		for c := c0; c < c1; c++ {
+			for y := range k {
+				if got := blk[(c-c0)*k+y]; got != a[y*b+c] {
+					t.Fatalf("K = %d: gather context %d response %d = %v, want %v", k, c, y, got, a[y*b+c])
+				}
+			}
+		}
+		out := make([]float64, k*b)
+		scatter(out, blk, k, b, c0, c1)
+		for y := range k {
+			for c := range b {
+				want := 0.0
+				if c >= c0 && c < c1 {
+					want = a[y*b+c]
+				}
+				if out[y*b+c] != want {
+					t.Fatalf("K = %d: scatter wrote %v at response %d context %d, want %v", k, out[y*b+c], y, c, want)
+				}
+			}
+		}
+	}
+}

@@ -28,6 +28,7 @@ type work struct {
 	m2  []float64 // K×K
 	i   []int
 	f   []float64
+	blk [4][]float64 // context-major blocks of hostBlock contexts × K (exactBlocks)
 }
 
 func newWork(k int) *work {
@@ -38,6 +39,9 @@ func newWork(k int) *work {
 	}
 	w.m = make([]float64, k*k)
 	w.m2 = make([]float64, k*k)
+	for j := range w.blk {
+		w.blk[j] = make([]float64, hostBlock*k)
+	}
 	return w
 }
 
@@ -67,15 +71,22 @@ func (s *sampler) each(t int, stream uint64, f func(c int, w *work)) {
 // exact runs f(c, w) for every context without seeding (host kernels of
 // the exact mode, which draw nothing).
 func (s *sampler) exact(f func(c int, w *work)) {
+	s.exactBlocks(func(c0, c1 int, w *work) {
+		for c := c0; c < c1; c++ {
+			f(c, w)
+		}
+	})
+}
+
+// exactBlocks runs f on blocks [c0, c1) of at most hostBlock contexts that
+// cover every context, in parallel.
+func (s *sampler) exactBlocks(f func(c0, c1 int, w *work)) {
 	workers := hostWorkers()
 	for len(s.works) < workers {
 		s.works = append(s.works, newWork(s.env.K))
 	}
 	forBlocks(s.env.B, workers, func(c0, c1, worker int) {
-		w := s.works[worker]
-		for c := c0; c < c1; c++ {
-			f(c, w)
-		}
+		f(c0, c1, s.works[worker])
 	})
 }
 
