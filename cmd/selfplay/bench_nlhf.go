@@ -25,8 +25,11 @@ func runBenchNLHF(ctx context.Context, e *env, args []string) error {
 			"per context, with the hyperparameters of agents.BenchParams. For each: wall\n"+
 			"time, steps × contexts per second, the bandwidth of one step's compulsory\n"+
 			"bytes (P read once; log π, log ref read; log π' written: 8·B·(K² + 3K)),\n"+
-			"and its fraction of a STREAM triad a = b + s·c over the same bytes, timed in\n"+
-			"the same run (median of rounds interleaved with the algorithm's steps).",
+			"its fraction of a STREAM triad a = b + s·c over the same bytes, and the step\n"+
+			"in units of one engine win-rate pass g = P·π (WinRates, one read of P), both\n"+
+			"baselines timed in the same run (median of rounds interleaved with the\n"+
+			"algorithm's steps). A last line times the experiment runner's per-step\n"+
+			"running average (MixLog), which nlhf run adds to every step.",
 		"selfplay bench nlhf", "selfplay bench nlhf --iters 200 --algorithms omd,egpo,mmd")
 	contexts := fs.Int("contexts", 10_000, "contexts B")
 	responses := fs.Int("responses", 16, "responses K")
@@ -73,11 +76,34 @@ func runBenchNLHF(ctx context.Context, e *env, args []string) error {
 	for i := range tb {
 		tb[i], tc[i] = 1, float64(i%7)
 	}
+	// Scratch for the win-rate pass and the running average.
+	pol, err := be.Alloc(k, b)
+	if err != nil {
+		return err
+	}
+	defer be.Free(pol)
+	rates, err := be.Alloc(k, b)
+	if err != nil {
+		return err
+	}
+	defer be.Free(rates)
+	if err := be.Copy(pol, env.Ref); err != nil {
+		return err
+	}
+	pass := func() (time.Duration, error) {
+		t0 := time.Now()
+		err := be.WinRates(rates, env.P, []*cuda.Tensor{pol}, []float64{1})
+		return time.Since(t0), err
+	}
 	workers := runtime.GOMAXPROCS(0)
-	fmt.Fprintf(e.stdout, "nlhf exact mode: backend %s, %d workers, B = %d contexts × K = %d, %d iterations each; triad measured in the same run\n",
+	fmt.Fprintf(e.stdout, "nlhf exact mode: backend %s, %d workers, B = %d contexts × K = %d, %d iterations each; baselines measured in the same run\n",
 		be.Name(), workers, b, k, *iters)
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "algorithm\titers\tseconds\tctx·steps/s\tstep GB/s\ttriad GB/s\tof triad\t")
+	fmt.Fprintln(tw, "algorithm\titers\tseconds\tctx·steps/s\tstep GB/s\ttriad GB/s\tof triad\tP passes\t")
+	median := func(d []time.Duration) time.Duration {
+		sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+		return d[len(d)/2]
+	}
 	var total time.Duration
 	for _, a := range list {
 		l, err := a.New(env, agents.BenchParams(a.Name), agents.Options{})
@@ -85,7 +111,7 @@ func runBenchNLHF(ctx context.Context, e *env, args []string) error {
 			return fmt.Errorf("%s: %w", a.Name, err)
 		}
 		var run time.Duration
-		var triads []time.Duration
+		var triads, passes []time.Duration
 		for i := range *iters {
 			if err := ctx.Err(); err != nil {
 				l.Close()
@@ -101,16 +127,21 @@ func runBenchNLHF(ctx context.Context, e *env, args []string) error {
 				t0 = time.Now()
 				cuda.Triad(ta, tb, tc, 0.5, workers)
 				triads = append(triads, time.Since(t0))
+				d, err := pass()
+				if err != nil {
+					l.Close()
+					return err
+				}
+				passes = append(passes, d)
 			}
 		}
 		l.Close()
 		total += run
-		sort.Slice(triads, func(i, j int) bool { return triads[i] < triads[j] })
-		triad := triads[len(triads)/2]
+		triad, wr := median(triads), median(passes)
 		step := run / time.Duration(*iters)
 		gbs := func(d time.Duration) float64 { return float64(bytes) / d.Seconds() / 1e9 }
-		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.3g\t%.1f\t%.1f\t%.0f%%\t\n", a.Name, *iters, run.Seconds(),
-			float64(b)/step.Seconds(), gbs(step), gbs(triad), 100*triad.Seconds()/step.Seconds())
+		fmt.Fprintf(tw, "%s\t%d\t%.2f\t%.3g\t%.1f\t%.1f\t%.0f%%\t%.2f\t\n", a.Name, *iters, run.Seconds(),
+			float64(b)/step.Seconds(), gbs(step), gbs(triad), 100*triad.Seconds()/step.Seconds(), step.Seconds()/wr.Seconds())
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -120,5 +151,21 @@ func runBenchNLHF(ctx context.Context, e *env, args []string) error {
 		names[i] = a.Name
 	}
 	fmt.Fprintf(e.stdout, "total %.1f s for %d algorithms (%s)\n", total.Seconds(), len(list), strings.Join(names, ", "))
+	// The runner's running average: one MixLog per step (agents.Trainer).
+	if err := be.Copy(rates, env.Ref); err != nil {
+		return err
+	}
+	var mixes []time.Duration
+	for i := range 20 {
+		t := float64(i + 2)
+		t0 := time.Now()
+		if err := be.MixLog(rates, rates, pol, (t-1)/t, 1/t); err != nil {
+			return err
+		}
+		mixes = append(mixes, time.Since(t0))
+	}
+	mix := median(mixes)
+	fmt.Fprintf(e.stdout, "nlhf run adds a running average per step (MixLog): %.2f ms, %.1f s per %d iterations\n",
+		1e3*mix.Seconds(), mix.Seconds()*float64(*iters), *iters)
 	return nil
 }

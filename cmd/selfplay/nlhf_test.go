@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -156,9 +157,25 @@ func TestBenchNLHFSmall(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"omd", "egpo", "of triad", "total"} {
+	for _, want := range []string{"omd", "egpo", "of triad", "P passes", "total", "running average per step (MixLog)"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	// Each algorithm row ends with its step in units of one win-rate pass.
+	for _, name := range []string{"omd", "egpo"} {
+		found := false
+		for _, line := range strings.Split(out, "\n") {
+			f := strings.Fields(line)
+			if len(f) == 8 && f[0] == name {
+				found = true
+				if v, err := strconv.ParseFloat(f[7], 64); err != nil || !(v > 0) {
+					t.Errorf("%s: P passes %q, want a positive number", name, f[7])
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no row for %s:\n%s", name, out)
 		}
 	}
 	if code, _, _ := runCLI(t, "", "bench", "nlhf", "--algorithms", "ppo"); code != 2 {
