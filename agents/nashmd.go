@@ -158,45 +158,62 @@ func (l *nashMDPG) Step(t int) error {
 		if err := l.env.step(l.mix, l.cur, 1-l.beta, l.beta, 0, nil, nil); err != nil {
 			return err
 		}
-		if err := l.env.Backend.WinRates(l.g, l.env.P, []*cuda.Tensor{l.mix}, []float64{1}); err != nil {
-			return err
-		}
-		if err := l.env.Backend.Read(l.gHost, l.g); err != nil {
-			return err
-		}
-		// The host copy is the policy itself (commitHost keeps them equal).
-		weights := l.projectionWeights()
-		k, b := l.env.K, l.env.B
-		l.smp.exactBlocks(func(c0, c1 int, w *work) {
-			theta, g := w.blk[0], w.blk[1]
-			gather(theta, l.host, k, b, c0, c1)
-			gather(g, l.gHost, k, b, c0, c1)
-			for c := c0; c < c1; c++ {
-				i := (c - c0) * k
-				pgStep(theta[i:i+k], l.env.refOf(c), g[i:i+k], l.lr, l.tau, w.v[0])
-			}
-			scatter(l.host, theta, k, b, c0, c1)
-		})
-		return l.commitHost(weights)
+		return pgExact(l.base, l.g, l.mix, l.gHost, l.lr, l.tau)
 	}
+	return pgSampled(l.base, t, l.lr, l.tau, l.samples, l.prob, func(c int, theta, ref, dst []float64) {
+		geometricMix(dst, theta, ref, l.beta)
+	})
+}
+
+// pgExact is the expected policy-gradient step of Nash-MD-PG and
+// Nash-EMA-PG on the host copy of the policy against the opponent opp: the
+// backend computes g = P·exp(opp) into gT (read into gHost), and each
+// context's θ moves by lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref).
+func pgExact(l *base, gT, opp *cuda.Tensor, gHost []float64, lr, tau float64) error {
+	if err := l.env.Backend.WinRates(gT, l.env.P, []*cuda.Tensor{opp}, []float64{1}); err != nil {
+		return err
+	}
+	if err := l.env.Backend.Read(gHost, gT); err != nil {
+		return err
+	}
+	// The host copy is the policy itself (commitHost keeps them equal).
+	weights := l.projectionWeights()
+	k, b := l.env.K, l.env.B
+	l.smp.exactBlocks(func(c0, c1 int, w *work) {
+		theta, g := w.blk[0], w.blk[1]
+		gather(theta, l.host, k, b, c0, c1)
+		gather(g, gHost, k, b, c0, c1)
+		for c := c0; c < c1; c++ {
+			i := (c - c0) * k
+			pgStep(theta[i:i+k], l.env.refOf(c), g[i:i+k], lr, tau, w.v[0])
+		}
+		scatter(l.host, theta, k, b, c0, c1)
+	})
+	return l.commitHost(weights)
+}
+
+// pgSampled is one sampled policy-gradient step of Nash-MD-PG and
+// Nash-EMA-PG: per context, n pairs y ~ π_θ, y' ~ opponent (whose
+// probabilities opp writes into dst from θ and log ref), the judgement J(y, y')
+// and the ascent direction ∇log π_θ(y)·[J − τ log(π_θ(y)/ref(y))].
+func pgSampled(l *base, t int, lr, tau float64, n int, prob bool, opp func(c int, theta, ref, dst []float64)) error {
 	weights := l.policyWeights()
-	n := l.samples
 	l.smp.each(t, streamMain, func(c int, w *work) {
 		theta, ref, pi, mix, grad := w.v[0], w.v[1], w.v[2], w.v[3], w.v[4]
 		l.col(theta, l.host, c)
 		l.col(ref, l.env.refHost, c)
 		expInto(pi, theta)
-		geometricMix(mix, theta, ref, l.beta)
+		opp(c, theta, ref, mix)
 		clear(grad)
 		sum := 0.0
 		for range n {
 			y, y2 := sampleFrom(w.rng, pi), sampleFrom(w.rng, mix)
-			a := label(l.env.Game, w.rng, l.prob, c, y, y2) - l.tau*(theta[y]-ref[y])
+			a := label(l.env.Game, w.rng, prob, c, y, y2) - tau*(theta[y]-ref[y])
 			grad[y] += a
 			sum += a
 		}
 		for y := range theta {
-			theta[y] += l.lr * (grad[y] - sum*pi[y]) / float64(n)
+			theta[y] += lr * (grad[y] - sum*pi[y]) / float64(n)
 		}
 		normalizeLog(theta)
 		l.setCol(l.host, theta, c)

@@ -64,6 +64,7 @@ func scalarRun(t *testing.T, r refCtx, name string, p map[string]float64, steps 
 	cur := append([]float64(nil), r.ref...)
 	prev := cur
 	var hist [][]float64
+	avg := cur // Nash-EMA-PG's θ̄
 	for s := range steps {
 		eta, tau := p["eta"], p["tau"]
 		var next []float64
@@ -116,9 +117,12 @@ func scalarRun(t *testing.T, r refCtx, name string, p map[string]float64, steps 
 				}
 			}
 			next = norm(out)
-		case "nash_md_pg":
+		case "nash_md_pg", "nash_ema_pg":
 			pi := probs(cur)
 			mix := r.lin(1-p["beta"], cur, p["beta"], 0, make([]float64, k))
+			if name == "nash_ema_pg" {
+				mix = avg
+			}
 			g := r.win(probs(mix))
 			c := make([]float64, k)
 			mean := 0.0
@@ -131,6 +135,13 @@ func scalarRun(t *testing.T, r refCtx, name string, p map[string]float64, steps 
 				out[y] = cur[y] + p["lr"]*pi[y]*(c[y]-mean)
 			}
 			next = norm(out)
+			if name == "nash_ema_pg" {
+				ema := make([]float64, k)
+				for y := range ema {
+					ema[y] = p["ema"]*avg[y] + (1-p["ema"])*next[y]
+				}
+				avg = norm(ema)
+			}
 		default:
 			t.Fatalf("no scalar rule %q", name)
 		}
@@ -170,6 +181,11 @@ func TestExactRulesMatchScalarReference(t *testing.T) {
 		// TD-MNPO with depth 1 is INPO with τ = r·η_I (algorithms.md §4.11 Table 1).
 		{"mnpo", map[string]any{"variant": "td", "eta_inv": 2.0, "r": 0.5, "depth": 1}, "omd", map[string]float64{"eta": 0.5, "tau": 1}},
 		{"nash_md_pg", map[string]any{"lr": 0.9, "beta": 0.3, "tau": 0.2}, "nash_md_pg", map[string]float64{"lr": 0.9, "beta": 0.3, "tau": 0.2}},
+		{"nash_ema_pg", map[string]any{"lr": 0.9, "ema": 0.7, "tau": 0.2}, "nash_ema_pg", map[string]float64{"lr": 0.9, "ema": 0.7, "tau": 0.2}},
+		// EMA rate 0 is Nash-MD-PG's self-play (β = 0); rate 1 keeps θ̄ = log ref,
+		// Nash-MD-PG's best response to ref (β = 1).
+		{"nash_ema_pg", map[string]any{"lr": 0.9, "ema": 0, "tau": 0.2}, "nash_md_pg", map[string]float64{"lr": 0.9, "beta": 0, "tau": 0.2}},
+		{"nash_ema_pg", map[string]any{"lr": 0.9, "ema": 1, "tau": 0.2}, "nash_md_pg", map[string]float64{"lr": 0.9, "beta": 1, "tau": 0.2}},
 	} {
 		t.Run(fmt.Sprintf("%s/%v", tc.algo, tc.params), func(t *testing.T) {
 			l := build(t, env, tc.algo, tc.params, Options{})
@@ -214,6 +230,7 @@ func TestRegularizedLearnersReachGroundTruth(t *testing.T) {
 		{"egpo", map[string]any{"eta": 1.0, "tau": tau}, 400},
 		{"nash_mp", map[string]any{"eta": 1.0, "tau": tau}, 400},
 		{"onpo", map[string]any{"eta": 1.0, "tau": tau}, 400},
+		{"nash_ema_pg", map[string]any{"lr": 2.0, "ema": 0.5, "tau": tau}, 4000},
 		{"ipo", map[string]any{"tau": tau, "sampling": "online", "lr": 0.5}, 4000},
 		{"mnpo", map[string]any{"variant": "td", "eta_inv": 1.0, "r": tau, "depth": 1}, 400},
 	} {

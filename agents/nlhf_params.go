@@ -261,7 +261,7 @@ func Algorithms() []*Algorithm {
 	return []*Algorithm{
 		rlhfAlgorithm(), dpoAlgorithm(), ipoAlgorithm(),
 		spoAlgorithm(), sppoAlgorithm(), dnoAlgorithm(),
-		nashMDAlgorithm(), nashMDPGAlgorithm(),
+		nashMDAlgorithm(), nashMDPGAlgorithm(), nashEMAPGAlgorithm(),
 		omdAlgorithm("omd"), omdAlgorithm("inpo"), onpoAlgorithm(),
 		egpoAlgorithm("egpo"), egpoAlgorithm("nash_mp"),
 		mmdAlgorithm(), mnpoAlgorithm(),

@@ -31,6 +31,7 @@ func TestSampledApproachesExact(t *testing.T) {
 		{"inpo", map[string]any{"eta_inv": 1.0, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
 		{"nash_md", map[string]any{"eta": 1.0, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
 		{"nash_md_pg", map[string]any{"lr": 1.0, "beta": 0.2, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
+		{"nash_ema_pg", map[string]any{"lr": 1.0, "ema": 0.5, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
 		{"egpo", map[string]any{"eta": 1.0, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
 		{"nash_mp", map[string]any{"eta": 1.0, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
 		{"mmd", map[string]any{"eta": 1.0, "tau": 0.2}, map[string]any{"samples": 200}, map[string]any{"samples": 20000}},
@@ -121,5 +122,32 @@ func TestHTMNPOSampled(t *testing.T) {
 	large := runSteps(t, env, build(t, env, "mnpo", with(params, map[string]any{"samples": 20000}), o), 8)
 	if e0, e1 := probDiff(exact, small), probDiff(exact, large); e1 > e0/3 || e1 > 0.03 {
 		t.Errorf("ht sampled error %.3g → %.3g", e0, e1)
+	}
+}
+
+// Nash-EMA-PG's sampled mode meets Nash-MD-PG's at the EMA rate's ends:
+// rate 0 plays the current policy (β = 0), rate 1 the reference (β = 1);
+// the draws come from the same streams, so the trajectories agree up to
+// the rounding of the kept average.
+func TestNashEMAPGSampledLimits(t *testing.T) {
+	g, ref := egpoGame(45, 5, 6)
+	env := newTestEnv(t, g, ref)
+	base := map[string]any{"lr": 0.8, "tau": 0.2, "samples": 50}
+	o := Options{Mode: Sampled, Seed: 11}
+	for _, tc := range []struct{ ema, beta float64 }{{0, 0}, {1, 1}} {
+		ema := runSteps(t, env, build(t, env, "nash_ema_pg", with(base, map[string]any{"ema": tc.ema}), o), 6)
+		md := runSteps(t, env, build(t, env, "nash_md_pg", with(base, map[string]any{"beta": tc.beta}), o), 6)
+		if d := probDiff(ema, md); d > 1e-12 {
+			t.Errorf("ema %v vs nash_md_pg β = %v: differ by %.3g", tc.ema, tc.beta, d)
+		}
+		if d := probDiff(ema, env.RefHost()); d < 1e-3 {
+			t.Errorf("ema %v: policy did not move from the reference (%.3g)", tc.ema, d)
+		}
+	}
+	// In between, the opponent is neither.
+	mid := runSteps(t, env, build(t, env, "nash_ema_pg", with(base, map[string]any{"ema": 0.5}), o), 6)
+	self := runSteps(t, env, build(t, env, "nash_md_pg", with(base, map[string]any{"beta": 0.0}), o), 6)
+	if d := probDiff(mid, self); d < 1e-6 {
+		t.Errorf("ema 0.5 equals self-play (%.3g)", d)
 	}
 }

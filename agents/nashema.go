@@ -1,0 +1,105 @@
+package agents
+
+import "github.com/selfplay-lab/selfplay/cuda"
+
+func nashEMAPGAlgorithm() *Algorithm {
+	return &Algorithm{
+		Name:    "nash_ema_pg",
+		Summary: "Nash-EMA-PG (NLHF): policy gradient of P(π ≻ π̄) − τ KL(π‖ref) against the policy with EMA parameters θ̄ (fictitious-play flavour)",
+		Source:  "algorithms.md §4.1 [card; EMA recursion unverified]; losses as Nash-MD-PG's",
+		Params: []Param{
+			{Name: "lr", Default: 0.1, Doc: "policy-gradient learning rate on the logits"},
+			{Name: "ema", Default: 0.999, Unverified: true,
+				Doc: "EMA rate β of the opponent's parameters, θ̄ ← β·θ̄ + (1−β)·θ after every step (the card's values 0.999, 0.9995; the recursion itself is unverified: 0 is Nash-MD-PG's self-play, 1 a best response to ref)"},
+			{Name: "tau", Default: 0.1, Doc: "KL regularization τ"},
+			paramSamples(100),
+			paramLabels("bernoulli"),
+		},
+		build: newNashEMAPG,
+	}
+}
+
+// nashEMAPG is Nash-MD-PG with another opponent: the policy whose
+// parameters are an exponential moving average of the learner's,
+// θ̄_{t+1} = β·θ̄_t + (1−β)·θ_{t+1}, θ̄_0 = θ_0 = log ref. For the tabular
+// and log-linear classes the log-policy is linear in the parameters up to
+// a per-context constant, so the average is kept on normalized
+// log-probabilities. Exact mode: θ += lr·π⊙(c − ⟨π, c⟩) with
+// c = P·π̄ − τ(θ − log ref); sampled: y ~ π_θ, y' ~ π̄ and the sample
+// gradient of Nash-MD-PG.
+//
+// algorithms.md words the recursion as "θ̄ ← β θ̄ + (1−β) θ" and marks it
+// unverified (the model card words it differently); the rate is the
+// parameter ema and the average is updated after the policy step.
+type nashEMAPG struct {
+	*base
+	lr, rate, tau float64
+	samples       int
+	prob          bool
+	avg, g        *cuda.Tensor // exact: θ̄ and the win rates
+	gHost         []float64
+	avgHost       []float64 // sampled: θ̄
+}
+
+func newNashEMAPG(env *Env, p Params, o Options) (Learner, error) {
+	if err := p.positive("lr"); err != nil {
+		return nil, err
+	}
+	if r := p.Float("ema"); !(r >= 0 && r <= 1) {
+		return nil, p.errf("ema", "%v: want a number in [0, 1]", r)
+	}
+	if err := checkTau(p); err != nil {
+		return nil, err
+	}
+	if err := sampledParams(p); err != nil {
+		return nil, err
+	}
+	b, err := newBase(env, o)
+	if err != nil {
+		return nil, err
+	}
+	l := &nashEMAPG{base: b, lr: p.Float("lr"), rate: p.Float("ema"), tau: p.Float("tau"),
+		samples: p.Int("samples"), prob: p.String("labels") == "probability"}
+	if o.Mode == Exact {
+		if l.avg, err = l.ts.policy(); err == nil {
+			l.g, err = l.ts.policy()
+		}
+		if err != nil {
+			l.Close()
+			return nil, err
+		}
+		l.host = append([]float64(nil), env.refHost...)
+		l.gHost = make([]float64, env.K*env.B)
+	} else {
+		l.avgHost = append([]float64(nil), env.refHost...)
+	}
+	return l, nil
+}
+
+func (l *nashEMAPG) Step(t int) error {
+	if l.o.Mode == Exact {
+		if err := pgExact(l.base, l.g, l.avg, l.gHost, l.lr, l.tau); err != nil {
+			return err
+		}
+		s := cuda.Step{Out: l.avg, Base: l.cur, A: 1 - l.rate, Ref: l.avg, B: l.rate}
+		return l.env.Backend.Mirror(&s)
+	}
+	err := pgSampled(l.base, t, l.lr, l.tau, l.samples, l.prob, func(c int, _, _, dst []float64) {
+		l.col(dst, l.avgHost, c)
+		expInto(dst, dst)
+	})
+	if err != nil {
+		return err
+	}
+	l.smp.exact(func(c int, w *work) {
+		theta, avg := w.v[0], w.v[1]
+		l.col(theta, l.host, c)
+		l.col(avg, l.avgHost, c)
+		for y := range avg {
+			avg[y] = l.rate*avg[y] + (1-l.rate)*theta[y]
+		}
+		normalizeLog(avg)
+		l.setCol(l.avgHost, avg, c)
+	})
+	return nil
+}
