@@ -61,10 +61,10 @@ type ProposerReward interface {
 	Reward(o TaskOutcome) float64
 }
 
-// RewardScheme is one entry of a reward registry (ProposerRewardSchemes,
-// SolverRewardSchemes): a name, its parameters with defaults, and the
-// algorithms.md subsection it follows.
-type RewardScheme struct {
+// Scheme is one entry of a dual-play registry (ProposerRewardSchemes,
+// SolverRewardSchemes, TeacherSchemes): a name, its parameters with
+// defaults, and the algorithms.md subsection it follows.
+type Scheme struct {
 	Name    string
 	Summary string
 	// Source names the algorithms.md subsection and its provenance tag.
@@ -75,7 +75,7 @@ type RewardScheme struct {
 // Resolve checks values against the scheme's parameters and fills in
 // defaults; unknown names and wrong types are *ParamError naming the
 // parameter.
-func (s *RewardScheme) Resolve(values map[string]any) (Params, error) {
+func (s *Scheme) Resolve(values map[string]any) (Params, error) {
 	a := Algorithm{Name: s.Name, Params: s.Params}
 	return a.Resolve(values)
 }
@@ -90,16 +90,16 @@ const (
 )
 
 type proposerScheme struct {
-	RewardScheme
+	Scheme
 	build func(p Params) (ProposerReward, error)
 }
 
 func proposerSchemes() []proposerScheme {
 	return []proposerScheme{
-		{RewardScheme{Name: RewardNaive, Source: "algorithms.md §6 (common abstraction; issue 5 baseline)",
+		{Scheme{Name: RewardNaive, Source: "algorithms.md §6 (common abstraction; issue 5 baseline)",
 			Summary: "1 − p: rewards hard tasks whatever their validity (the hackable baseline)"},
 			func(Params) (ProposerReward, error) { return NaiveReward{}, nil }},
-		{RewardScheme{Name: RewardAbsoluteZero, Source: "algorithms.md §6.1 [code:LeapLabTHU/Absolute-Zero-Reasoner]",
+		{Scheme{Name: RewardAbsoluteZero, Source: "algorithms.md §6.1 [code:LeapLabTHU/Absolute-Zero-Reasoner]",
 			Summary: "learnability 1 − r̄ if 0 < r̄ < 1 else 0 (invalid → 0), with format-aware shaping",
 			Params: []Param{
 				{Name: "shaping", Default: true, Doc: "format-aware shaping (code): r if formatted and r > 0, zero_reward if formatted and r = 0, format_error on a format error; false gives the paper's bare learnability (format errors → 0)"},
@@ -109,7 +109,7 @@ func proposerSchemes() []proposerScheme {
 			func(p Params) (ProposerReward, error) {
 				return AbsoluteZeroReward{Shaping: p.Bool("shaping"), ZeroReward: p.Float("zero_reward"), FormatError: p.Float("format_error")}, nil
 			}},
-		{RewardScheme{Name: RewardRZero, Source: "algorithms.md §6.2 [code:Chengsong-Huang/R-Zero]",
+		{Scheme{Name: RewardRZero, Source: "algorithms.md §6.2 [code:Chengsong-Huang/R-Zero]",
 			Summary: "uncertainty minus repetition penalty λ|C_k|/B; paper: max(0, 1 − 2|p̂ − ½| − pen) behind a format gate; code: min(p̂, 1 − p̂) − pen, −1 if unparsable",
 			Params: []Param{
 				{Name: "variant", Default: "code", Doc: "code (pinned to the official code: min(p̂,1−p̂) − λ|C|/B, −1 if unparsable) or paper (max(0, 1 − 2|p̂−½| − λ|C|/B), 0 if unparsable; the combination is [secondary])"},
@@ -124,7 +124,7 @@ func proposerSchemes() []proposerScheme {
 				}
 				return RZeroReward{Paper: p.String("variant") == "paper", Lambda: p.Float("lambda")}, nil
 			}},
-		{RewardScheme{Name: RewardPasoDoble, Source: "algorithms.md §6.3 [code:HCY123902/PasoDoble]",
+		{Scheme{Name: RewardPasoDoble, Source: "algorithms.md §6.3 [code:HCY123902/PasoDoble]",
 			Summary: "p zeroed on leaks; 0 if p ≤ τ_low or div ≤ div_min; else offset − p + div_weight·div",
 			Params: []Param{
 				{Name: "tau_low", Default: 0.2, Doc: "τ_low: tasks solved at rate ≤ τ_low count as invalid (reward 0)"},
@@ -141,7 +141,7 @@ func proposerSchemes() []proposerScheme {
 				}
 				return PasoDobleReward{TauLow: p.Float("tau_low"), DivMin: p.Float("div_min"), Offset: p.Float("offset"), DivWeight: p.Float("div_weight")}, nil
 			}},
-		{RewardScheme{Name: RewardSSP, Source: "algorithms.md §6.4 [secondary]",
+		{Scheme{Name: RewardSSP, Source: "algorithms.md §6.4 [secondary]",
 			Summary: "1 − mean solver success on valid tasks; invalid (or malformed) → invalid_reward",
 			Params: []Param{
 				{Name: "invalid_reward", Default: 0.0, Doc: "reward of an invalid task: 0 in the paper; −0.1 caused the reported death spiral"},
@@ -158,11 +158,11 @@ func proposerSchemes() []proposerScheme {
 
 // ProposerRewardSchemes returns the proposer reward registry in listing
 // order.
-func ProposerRewardSchemes() []RewardScheme {
+func ProposerRewardSchemes() []Scheme {
 	s := proposerSchemes()
-	out := make([]RewardScheme, len(s))
+	out := make([]Scheme, len(s))
 	for i := range s {
-		out[i] = s[i].RewardScheme
+		out[i] = s[i].Scheme
 	}
 	return out
 }
@@ -381,16 +381,16 @@ func (s SolverReward) Trains(o TaskOutcome) bool {
 }
 
 type solverScheme struct {
-	RewardScheme
+	Scheme
 	build func(p Params) (SolverReward, error)
 }
 
 func solverSchemes() []solverScheme {
 	return []solverScheme{
-		{RewardScheme{Name: SolverCorrectness, Source: "algorithms.md §6.1–6.4 (binary correctness)",
+		{Scheme{Name: SolverCorrectness, Source: "algorithms.md §6.1–6.4 (binary correctness)",
 			Summary: "1 per correct attempt, 0 otherwise; trains on every task"},
 			func(Params) (SolverReward, error) { return SolverReward{Scheme: SolverCorrectness}, nil }},
-		{RewardScheme{Name: SolverAbsoluteZero, Source: "algorithms.md §6.1 [code]",
+		{Scheme{Name: SolverAbsoluteZero, Source: "algorithms.md §6.1 [code]",
 			Summary: "binary correctness with AZR's format-aware shaping (1, −0.5 wrong, −1 format error)",
 			Params: []Param{
 				{Name: "zero_reward", Default: -0.5, Doc: "reward of a well-formatted wrong attempt"},
@@ -399,7 +399,7 @@ func solverSchemes() []solverScheme {
 			func(p Params) (SolverReward, error) {
 				return SolverReward{Scheme: SolverAbsoluteZero, Shaping: true, ZeroReward: p.Float("zero_reward"), FormatError: p.Float("format_error")}, nil
 			}},
-		{RewardScheme{Name: SolverPasoDoble, Source: "algorithms.md §6.3 [code]",
+		{Scheme{Name: SolverPasoDoble, Source: "algorithms.md §6.3 [code]",
 			Summary: "binary correctness; trains only on tasks with τ_low < p < τ_high (p zeroed on leaks)",
 			Params: []Param{
 				{Name: "tau_low", Default: 0.2, Doc: "τ_low, exclusive lower end of the band"},
@@ -414,7 +414,7 @@ func solverSchemes() []solverScheme {
 				}
 				return SolverReward{Scheme: SolverPasoDoble, Filter: true, Low: p.Float("tau_low"), High: p.Float("tau_high")}, nil
 			}},
-		{RewardScheme{Name: SolverRZero, Source: "algorithms.md §6.2 [code]",
+		{Scheme{Name: SolverRZero, Source: "algorithms.md §6.2 [code]",
 			Summary: "binary correctness against the pseudo-label; trains on tasks with p̂ in a closed band around ½",
 			Params: []Param{
 				{Name: "variant", Default: "code", Doc: "code (0.3 ≤ p̂ ≤ 0.7) or paper (|p̂ − ½| ≤ delta)"},
@@ -437,11 +437,11 @@ func solverSchemes() []solverScheme {
 }
 
 // SolverRewardSchemes returns the solver reward registry in listing order.
-func SolverRewardSchemes() []RewardScheme {
+func SolverRewardSchemes() []Scheme {
 	s := solverSchemes()
-	out := make([]RewardScheme, len(s))
+	out := make([]Scheme, len(s))
 	for i := range s {
-		out[i] = s[i].RewardScheme
+		out[i] = s[i].Scheme
 	}
 	return out
 }
