@@ -28,4 +28,23 @@
 // Trainer keeps the running-average policy (an average of distributions).
 // Experiment files (LoadExperiment, RunExperiment) describe games,
 // algorithms, seeds and logging for "selfplay nlhf run".
+//
+// # Dual-play building blocks
+//
+// The reward schemes of proposer/solver self-play follow algorithms.md §6
+// on plain numbers: a TaskOutcome (attempts, verifier-accepted count,
+// format/validity/leak verdicts, diversity, repetition cluster and batch
+// size) is scored by a ProposerReward — naive 1 − p, Absolute Zero
+// learnability with format-aware shaping, R-Zero uncertainty minus the
+// repetition penalty (code and paper variants), PasoDoble with its
+// validity and diversity thresholds, SSP with a configurable invalid
+// penalty — built by NewProposerReward from a name and parameters; a
+// SolverReward scores attempts and filters tasks to the learnable band
+// (PasoDoble, R-Zero). GroupAdvantages computes GRPO and Dr.GRPO
+// advantages over a batch of groups without allocating and counts the
+// effective groups; KeyedNormalizer gives Absolute Zero's TRR++ per-batch
+// baselines per task type × role. Teachers (NewTeacher) are curricula
+// without a proposer: uniform, SEC (a Boltzmann bandit over categories,
+// TD(0) on mean |advantage|; its α and T are unverified defaults) and
+// ALP-GMM (absolute learning progress, full-covariance EM, AIC).
 package agents
