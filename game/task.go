@@ -79,7 +79,8 @@ type TaskConfig struct {
 	// Default 1: the logit scale is then the 1PL (Rasch) scale.
 	Discrimination float64 `yaml:"discrimination"`
 	// DiscriminationSpread is the standard deviation of log a across
-	// tasks. Default 0.3: fitted 2PL discriminations of benchmark items
+	// tasks (a is lognormal, drawn from 256 equiprobable quantiles so that
+	// a proposal costs no exp). Default 0.3: fitted 2PL discriminations of benchmark items
 	// mostly lie within a factor of two of their median.
 	DiscriminationSpread float64 `yaml:"discrimination_spread"`
 	// Guessing is the 3PL lower asymptote c of every task. Default 0:
@@ -232,8 +233,8 @@ func (c *TaskConfig) Check() []*TaskFieldError {
 	if c.Cells < 1 {
 		bad("cells", c.Cells, "at least 1")
 	}
-	if c.PoolSize < 1 {
-		bad("pool_size", c.PoolSize, "at least 1")
+	if c.PoolSize < 1 || c.PoolSize > 1<<31 {
+		bad("pool_size", c.PoolSize, "an integer in [1, 2³¹]")
 	}
 	if !finite(c.Discrimination) || !(c.Discrimination > 0) {
 		bad("discrimination", c.Discrimination, "a finite number > 0")
@@ -368,6 +369,9 @@ type TaskSpace struct {
 	distCum []float64
 	// retrieval pass probabilities by kind
 	retrieval [NumTaskKinds]float64
+	// discrimination holds the 256 equiprobable quantiles of a's lognormal
+	// law, Discrimination·exp(DiscriminationSpread·Φ⁻¹((i + ½)/256)).
+	discrimination [256]float64
 }
 
 // NewTaskSpace validates cfg and returns its task space.
@@ -390,6 +394,10 @@ func NewTaskSpace(cfg TaskConfig) (*TaskSpace, error) {
 		s.distCum[j] /= sum
 	}
 	s.distCum[len(s.distCum)-1] = 1
+	for i := range s.discrimination {
+		z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/256-1)
+		s.discrimination[i] = cfg.Discrimination * math.Exp(cfg.DiscriminationSpread*z)
+	}
 	d := float64(cfg.RetrievalDistractors)
 	pass := cfg.RetrievalValidPass * math.Pow(1-cfg.RetrievalDerail, d)
 	s.retrieval = [NumTaskKinds]float64{
@@ -487,38 +495,39 @@ func (s *TaskSpace) ProposeCell(r *rand.Rand, category, cell int, t *Task) {
 	if cell < 0 || cell >= s.cfg.Cells {
 		panic(fmt.Sprintf("game: difficulty cell %d out of range [0, %d)", cell, s.cfg.Cells))
 	}
+	bits := r.Uint64()
 	var b float64
 	if s.cfg.Graded {
 		b = s.CellCenter(cell)
 	} else {
 		lo, hi := s.CellBounds(cell)
-		b = lo + (hi-lo)*r.Float64()
+		b = lo + (hi-lo)*float64(bits>>11)*0x1p-53
 	}
-	s.propose(r, category, cell, b, t)
+	s.propose(r, category, cell, b, uint8(bits), t)
 }
 
 // ProposeAt samples a proposal of category aimed at difficulty b (clamped
 // to the range) into t. It panics if category is out of range.
 func (s *TaskSpace) ProposeAt(r *rand.Rand, category int, b float64, t *Task) {
 	b = min(max(b, s.cfg.DifficultyMin), s.cfg.DifficultyMax)
-	s.propose(r, category, s.CellOf(b), b, t)
+	s.propose(r, category, s.CellOf(b), b, uint8(r.Uint64()), t)
 }
 
-func (s *TaskSpace) propose(r *rand.Rand, category, cell int, b float64, t *Task) {
+// propose fills t; q picks the discrimination quantile. One 64-bit draw
+// gives the kind (high 32 bits, as a uniform) and the signature (low 32
+// bits, scaled to the pool: bias below PoolSize/2³², negligible).
+func (s *TaskSpace) propose(r *rand.Rand, category, cell int, b float64, q uint8, t *Task) {
 	if category < 0 || category >= s.cfg.Categories {
 		panic(fmt.Sprintf("game: task category %d out of range [0, %d)", category, s.cfg.Categories))
 	}
-	a := s.cfg.Discrimination
-	if sd := s.cfg.DiscriminationSpread; sd > 0 {
-		a *= math.Exp(sd * r.NormFloat64())
-	}
+	bits := r.Uint64()
 	*t = Task{
 		Category:       category,
 		Cell:           cell,
-		Signature:      r.IntN(s.cfg.PoolSize),
-		Kind:           s.kindOf(r.Float64(), b),
+		Signature:      int((bits & (1<<32 - 1)) * uint64(s.cfg.PoolSize) >> 32),
+		Kind:           s.kindOf(float64(bits>>32)*0x1p-32, b),
 		Difficulty:     b,
-		Discrimination: a,
+		Discrimination: s.discrimination[q],
 		Guessing:       s.cfg.Guessing,
 	}
 }

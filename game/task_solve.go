@@ -108,24 +108,33 @@ func (s *TaskSpace) NumAnswers() int { return int(firstDistractor) + s.cfg.Distr
 
 // answerModel holds the thresholds that map one uniform u to an answer:
 // u < bogus → AnswerBogus, u < key → AnswerKey, u < alt →
-// AnswerAlternative, else a distractor drawn with (u − alt)/(1 − alt).
-type answerModel struct{ bogus, key, alt float64 }
+// AnswerAlternative, else a distractor drawn with (u − alt)·scale, scale =
+// 1/(1 − alt).
+type answerModel struct{ bogus, key, alt, scale float64 }
+
+func newAnswerModel(bogus, key, alt float64) answerModel {
+	scale := 0.0
+	if alt < 1 {
+		scale = 1 / (1 - alt)
+	}
+	return answerModel{bogus, key, alt, scale}
+}
 
 func (s *TaskSpace) answerModel(t *Task, theta []float64) answerModel {
 	switch t.Kind {
 	case Invalid:
 		e := s.cfg.InvalidMatch
 		k := e + (1-e)*t.Response(theta[t.Category])
-		return answerModel{e, k, k}
+		return newAnswerModel(e, k, k)
 	case Leaking:
 		l := s.cfg.LeakSuccess
-		return answerModel{0, l, l}
+		return newAnswerModel(0, l, l)
 	case NonUnique:
 		p := t.Response(theta[t.Category])
-		return answerModel{0, p * s.cfg.NonUniqueMatch, p}
+		return newAnswerModel(0, p*s.cfg.NonUniqueMatch, p)
 	default:
 		p := t.Response(theta[t.Category])
-		return answerModel{0, p, p}
+		return newAnswerModel(0, p, p)
 	}
 }
 
@@ -149,21 +158,93 @@ func (s *TaskSpace) AnswerProbs(t *Task, theta []float64, dst []float64) []float
 // Attempts samples len(dst) independent attempts at t by a solver of
 // per-category abilities theta into dst and returns how many are correct
 // and how many match the proposer's label. It does not allocate.
+//
+// Each attempt uses 32 random bits (one 64-bit draw serves two attempts):
+// probabilities are resolved to 2⁻³², far below any sampling error.
 func (s *TaskSpace) Attempts(r *rand.Rand, t *Task, theta []float64, dst []Attempt) (correct, matches int) {
 	m := s.answerModel(t, theta)
 	label := t.Label()
+	if len(s.distCum) > maxFastDistractors {
+		var bits uint64
+		for i := range dst {
+			if i&1 == 0 {
+				bits = r.Uint64()
+			} else {
+				bits <<= 32
+			}
+			a := s.drawAnswer(m, float64(bits>>32)*0x1p-32)
+			ok := t.IsCorrect(a)
+			dst[i] = Attempt{Answer: a, Correct: ok, MatchesLabel: a == label}
+			correct += int(b2u(ok))
+			matches += int(b2u(a == label))
+		}
+		return correct, matches
+	}
+
+	// Branch-free draws: the answer's rank is the number of thresholds at
+	// or below the 32-bit uniform x (ranks 0, 1, 2 are bogus, key and
+	// alternative, rank 3+j distractor j); x < th exactly when x − th
+	// wraps around, which sets the top bit. Random outcomes would
+	// otherwise mispredict a branch or two per attempt.
+	var th [maxFastDistractors + 2]uint64
+	n := s.thresholds(m, &th)
+	var correctRank uint64 // bit r set when rank r is a correct answer
+	labelRank := uint64(1)
+	switch t.Kind {
+	case Invalid:
+		labelRank = 0
+	case NonUnique:
+		correctRank = 1<<1 | 1<<2
+	default:
+		correctRank = 1 << 1
+	}
+	var bits uint64
 	for i := range dst {
-		a := s.drawAnswer(m, r.Float64())
-		ok := t.IsCorrect(a)
-		dst[i] = Attempt{Answer: a, Correct: ok, MatchesLabel: a == label}
-		if ok {
-			correct++
+		if i&1 == 0 {
+			bits = r.Uint64()
+		} else {
+			bits <<= 32
 		}
-		if a == label {
-			matches++
+		x := bits >> 32
+		rank := uint64(n)
+		for _, v := range th[:n] {
+			rank -= (x - v) >> 63
 		}
+		ok := correctRank>>rank&1 == 1
+		hit := rank == labelRank
+		dst[i] = Attempt{Answer: rankAnswers[rank], Correct: ok, MatchesLabel: hit}
+		correct += int(b2u(ok))
+		matches += int(b2u(hit))
 	}
 	return correct, matches
+}
+
+// maxFastDistractors bounds the distractor count of branch-free sampling.
+const maxFastDistractors = 14
+
+// thresholds writes the 32-bit fixed-point cumulative thresholds of m's
+// answer ranks into th and returns how many there are (2 + Distractors).
+func (s *TaskSpace) thresholds(m answerModel, th *[maxFastDistractors + 2]uint64) int {
+	fix := func(p float64) uint64 { return uint64(min(max(p, 0), 1) * (1 << 32)) }
+	th[0], th[1], th[2] = fix(m.bogus), fix(m.key), fix(m.alt)
+	n := 3
+	for _, c := range s.distCum[:len(s.distCum)-1] {
+		th[n] = fix(m.alt + (1-m.alt)*c)
+		n++
+	}
+	return n
+}
+
+// rankAnswers maps a sampling rank to its answer: bogus, key, alternative,
+// then the distractors in order. A table, not a branch: ranks are random.
+var rankAnswers = [maxFastDistractors + 3]Answer{AnswerBogus, AnswerKey, AnswerAlternative,
+	3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}
+
+func b2u(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func (s *TaskSpace) drawAnswer(m answerModel, u float64) Answer {
@@ -177,7 +258,7 @@ func (s *TaskSpace) drawAnswer(m answerModel, u float64) Answer {
 	}
 	// Reuse u: given u ≥ alt it is uniform on [alt, 1). A linear scan is
 	// faster than a binary search for the few distractors of interest.
-	v := (u - m.alt) / (1 - m.alt)
+	v := (u - m.alt) * m.scale
 	for j, c := range s.distCum {
 		if v < c {
 			return firstDistractor + Answer(j)

@@ -6,6 +6,7 @@ import (
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 )
 
@@ -287,7 +288,14 @@ func TestProposeRanges(t *testing.T) {
 // AnswerProbs and that AnswerProbs agrees with the closed forms of
 // SuccessProb and LabelMatchProb.
 func TestAttemptFrequencies(t *testing.T) {
-	s := newTestSpace(t, func(c *TaskConfig) { c.Guessing = 0.1 })
+	// 4 distractors use the branch-free sampler, 20 the general one.
+	for _, d := range []int{4, 20} {
+		t.Run(strconv.Itoa(d), func(t *testing.T) { testAttemptFrequencies(t, d) })
+	}
+}
+
+func testAttemptFrequencies(t *testing.T, distractors int) {
+	s := newTestSpace(t, func(c *TaskConfig) { c.Guessing, c.Distractors = 0.1, distractors })
 	cfg := s.Config()
 	theta := []float64{0.4, -1}
 	r := rand.New(rand.NewPCG(11, 12))
@@ -391,9 +399,9 @@ func TestMajorityVote(t *testing.T) {
 	s := newTestSpace(t, nil)
 	r := rand.New(rand.NewPCG(5, 6))
 	theta := []float64{0, 0, 0, 0}
-	dst := make([]float64, 16)
+	dst := make([]float64, 40)
 	for trial := range 3000 {
-		m := 1 + trial%12
+		m := 1 + trial%40 // both the small-group and the table path
 		var task Task
 		s.ProposeCell(r, trial%4, r.IntN(s.NumCells()), &task)
 		atts := make([]Attempt, m)
