@@ -43,6 +43,50 @@
 // (MeanPairwise, BeatsAll, PlackettLuce); CondorcetWinner, BordaWinner and
 // CopelandWinner are the voting winners of a context.
 //
+// # Task games
+//
+// A TaskSpace models the task space of proposer/solver self-play (dual
+// play): C skill categories × a difficulty b on the logit scale of
+// item-response theory, cut into G cells; a proposer's action is a
+// (category, cell) pair. Every modelling choice is a TaskConfig field whose
+// comment gives its default and why; Check and Validate report bad fields
+// by their yaml names (*TaskFieldError, wrapping ErrTaskConfig).
+//
+// A proposal (ProposeCell, ProposeAt) is a Task: its category, cell and
+// difficulty, a signature from a finite pool per (category, cell) so that
+// repetition and diversity are measurable (SignatureKey), 3PL item
+// parameters (discrimination a, guessing c), and a kind: Valid, Invalid
+// (wrong label or ill-posed), Leaking (answer in the question) or NonUnique.
+// The chance of a valid proposal, v(b) = ValidMax·σ(ValidSlope·(ValidMidpoint
+// − b)), falls with difficulty, so a reward for unsolved tasks tempts the
+// proposer into broken ones; the rest is split among the broken kinds by
+// configured shares.
+//
+// A solver has one ability θ per category. An attempt at a valid task is
+// correct with the 3PL probability c + (1−c)·σ(a(θ − b)) (ItemResponse);
+// leaking tasks are solved at LeakSuccess whatever θ; invalid tasks have no
+// correct answer and their wrong label is reproduced only by coincidence;
+// on non-unique tasks a correct answer may differ from the proposer's.
+// Attempts samples a group of attempts into a caller's buffer without
+// allocating; each Attempt carries an Answer identity (the key, an
+// alternative correct answer, the bogus label, or one of a few distractors
+// whose frequencies decay geometrically, so wrong answers collide), whether
+// it is correct and whether it matches the proposer's label. SuccessProb,
+// LabelMatchProb and AnswerProbs give the same law in closed form.
+//
+// Verifiers see different things: ExactRewards ground truth, LabelRewards
+// the proposer's label (PasoDoble), MajorityVote only the attempts (R-Zero's
+// pseudo-label and p̂, with Vote.Correct recording what R-Zero cannot see),
+// and RetrievalCheck judges the task with d distractor documents (Search
+// Self-play; non-unique tasks pass, its known failure mode).
+//
+// NewEvalSet builds a seeded held-out set of valid tasks over all cells;
+// its PassAt1 and PassAtK are exact expectations for an ability vector, and
+// SampleCorrect with EstimatePassAtK (the unbiased estimator
+// 1 − C(n−c, k)/C(n, k), PassAtKEstimate) reproduces benchmark-style
+// estimates. ItemInformation, a²p(1−p), is the learning signal of a graded
+// attempt.
+//
 // Game types hold rules and payoffs only. Solving them is package nash's
 // job, learning in them is package agents'.
 package game
