@@ -80,8 +80,8 @@ type TaskConfig struct {
 	Discrimination float64 `yaml:"discrimination"`
 	// DiscriminationSpread is the standard deviation of log a across
 	// tasks (a is lognormal, drawn from 256 equiprobable quantiles so that
-	// a proposal costs no exp). Default 0.3: fitted 2PL discriminations of benchmark items
-	// mostly lie within a factor of two of their median.
+	// a proposal costs no exp). Default 0.3: fitted 2PL discriminations of
+	// benchmark items mostly lie within a factor of two of their median.
 	DiscriminationSpread float64 `yaml:"discrimination_spread"`
 	// Guessing is the 3PL lower asymptote c of every task. Default 0:
 	// free-form answers (numbers, programs) are not guessed; set 1/options
