@@ -8,18 +8,22 @@
 // An Env loads a game.Preference and a reference policy on a cuda.Backend;
 // policies are K×B tensors of log-probabilities. Algorithms() lists the
 // learners (RLHF with a Bradley–Terry reward, DPO, IPO, SPO, SPPO, DNO,
-// Nash-MD, Nash-MD-PG, Nash-EMA-PG, OMD/INPO, ONPO, EGPO, Nash-MP, MMD,
-// MNPO with its ideal, TD and heterogeneous variants), each with
-// documented parameters and defaults; parameters marked Unverified follow
-// values algorithms.md could not pin to a primary source — for example
-// Nash-EMA-PG's opponent recursion θ̄ ← β·θ̄ + (1−β)·θ, whose rate is the
-// option ema (default 0.999, one of the card's two values). Every learner
-// runs in the Exact mode (expected updates from P, through the backend's
-// generic mirror step wherever the rule is one) and the Sampled mode
-// (sampled responses and Bernoulli judgements through the paper's sample
-// loss, with per-context generators seeded from Options.Seed, so results
-// do not depend on scheduling). Policies are Tabular or LogLinear (targets
-// projected onto the feature span by weighted least squares).
+// DNO-Prct, Nash-MD, Nash-MD-PG, Nash-EMA-PG, OMD/INPO, ONPO, EGPO,
+// Nash-MP, MMD, MNPO with its ideal, TD and heterogeneous variants), each
+// with documented parameters and defaults; parameters marked Unverified
+// follow values algorithms.md could not pin to a primary source — for
+// example Nash-EMA-PG's opponent recursion θ̄ ← β·θ̄ + (1−β)·θ, whose rate
+// is the option ema (default 0.999, one of the card's two values), or
+// DNO-Prct's group size, DPO temperature and margin. Every learner runs in
+// the Exact mode (expected updates from P, through the backend's generic
+// mirror step wherever the rule is one) and the Sampled mode (sampled
+// responses and Bernoulli judgements through the paper's sample loss, with
+// per-context generators seeded from Options.Seed, so results do not
+// depend on scheduling). Where a paper has no expected update, the exact
+// mode is a documented analogue: DNO-Prct's takes the expectation over the
+// K draws in closed form with every response scored by its exact win rate
+// against π_t. Policies are Tabular or LogLinear (targets projected onto
+// the feature span by weighted least squares).
 //
 // Ground truth is exact: RegularizedNash solves π*_τ to NashTolerance,
 // MaximalLotteries gives the unregularized Nash via package nash, and an

@@ -260,7 +260,7 @@ func (a *Algorithm) New(env *Env, values map[string]any, o Options) (Learner, er
 func Algorithms() []*Algorithm {
 	return []*Algorithm{
 		rlhfAlgorithm(), dpoAlgorithm(), ipoAlgorithm(),
-		spoAlgorithm(), sppoAlgorithm(), dnoAlgorithm(),
+		spoAlgorithm(), sppoAlgorithm(), dnoAlgorithm(), dnoPrctAlgorithm(),
 		nashMDAlgorithm(), nashMDPGAlgorithm(), nashEMAPGAlgorithm(),
 		omdAlgorithm("omd"), omdAlgorithm("inpo"), onpoAlgorithm(),
 		egpoAlgorithm("egpo"), egpoAlgorithm("nash_mp"),
