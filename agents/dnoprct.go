@@ -49,7 +49,8 @@ type dnoPrct struct {
 	beta, lr, margin float64
 	steps, n, groups int
 	prob             bool
-	gold             []int // per context, or nil
+	gold             []int   // per context, or nil
+	ord              []int32 // exact: B×K, each context's responses by score (last iteration's)
 	g                *cuda.Tensor
 	gHost            []float64
 }
@@ -95,6 +96,10 @@ func newDNOPrct(env *Env, p Params, o Options) (Learner, error) {
 		}
 		l.host = append([]float64(nil), env.refHost...)
 		l.gHost = make([]float64, env.K*env.B)
+		l.ord = make([]int32, env.K*env.B)
+		for i := range l.ord {
+			l.ord[i] = int32(i % env.K)
+		}
 	}
 	return l, nil
 }
@@ -121,11 +126,24 @@ func (l *dnoPrct) Step(t int) error {
 			theta, r := w.blk[0], w.blk[1]
 			gather(theta, l.host, k, b, c0, c1)
 			gather(r, l.gHost, k, b, c0, c1)
+			var bw bestWorst
 			for c := c0; c < c1; c++ {
 				i := (c - c0) * k
-				q := w.m2
-				bestWorstLaw(q, theta[i:i+k], r[i:i+k], l.n, l.goldOf(c), l.margin, w)
-				contrastiveSteps(theta[i:i+k], q, l.beta, l.lr, l.steps, w.v[0], w.v[1])
+				th := theta[i : i+k]
+				bw.prepare(th, r[i:i+k], l.ord[c*k:(c+1)*k], l.n, l.goldOf(c), w)
+				if l.steps == 1 {
+					// One step from θ_t sees σ(0) = 1/2 on every pair.
+					g := w.v[0]
+					clear(g)
+					bw.marginals(g, l.margin)
+					for y := range th {
+						th[y] += l.lr * l.beta / 2 * g[y]
+					}
+					normalizeLogFast(th)
+					continue
+				}
+				bw.law(w.m2, l.margin)
+				contrastiveSteps(th, w.m2, l.beta, l.lr, l.steps, w.v[0], w.v[1])
 			}
 			scatter(l.host, theta, k, b, c0, c1)
 		})
@@ -180,21 +198,25 @@ func (l *dnoPrct) Step(t int) error {
 	return l.commitHost(weights)
 }
 
-// bestWorstLaw writes into q (K×K, q[w·K + l]) the probability that
-// (w, l) is the kept (best, worst) pair of K = n on-policy draws from
-// π = exp(theta), plus the gold response when gold ≥ 0, scored by r (ties
-// to the lower index), kept when r(w) − r(l) > margin (see dnoPrct).
-func bestWorstLaw(q, theta, r []float64, n, gold int, margin float64, w *work) {
+// bestWorst holds one context's draws law of DNO-Prct's exact mode: the
+// responses ordered by score, the cumulative probabilities and the gold's
+// position (see dnoPrct).
+type bestWorst struct {
+	r     []float64 // scores by response
+	ord   []int32   // ord[i−1] is the response at position i, ascending by (r, −index)
+	s     []float64 // s[i] = Σ of π over positions ≤ i, i = 0…K
+	n, gp int       // draws; gold position (0 without one)
+}
+
+// prepare orders the responses of one context by r (ties to the lower
+// index, which ranks above) and accumulates π = exp(theta) in that order.
+// ord holds the previous iteration's order on entry (any permutation does:
+// the order is unique) and the new one on return; scores move little from
+// one iteration to the next, so the insertion sort has little to do.
+func (bw *bestWorst) prepare(theta, r []float64, ord []int32, n, gold int, w *work) {
 	k := len(theta)
-	q = q[:k*k]
-	clear(q)
 	pi := w.v[4]
 	expVec(pi, theta)
-	// ord[0..k) ascending by (r, −index): the best response is last.
-	ord := w.ints(k)
-	for i := range ord {
-		ord[i] = i
-	}
 	for i := 1; i < k; i++ {
 		y := ord[i]
 		j := i
@@ -203,43 +225,124 @@ func bestWorstLaw(q, theta, r []float64, n, gold int, margin float64, w *work) {
 		}
 		ord[j] = y
 	}
-	// Positions are 1…K; S[i] = Σ of π over positions ≤ i; gp is the
-	// gold's position (0 without one).
-	buf := w.floats((k + 1) * (k + 2))
-	s, h := buf[:k+1], buf[k+1:]
-	gp := 0
+	s := w.floats(k + 1)
+	s[0] = 0
+	bw.gp = 0
 	for i, y := range ord {
 		s[i+1] = s[i] + pi[y]
-		if y == gold {
-			gp = i + 1
+		if int(y) == gold {
+			bw.gp = i + 1
 		}
 	}
-	// h[i·(K+1) + j] = H(i, j) for j ≤ i (H(i, i) = 0).
-	w1 := k + 1
-	for i := 0; i <= k; i++ {
-		row := h[i*w1 : i*w1+i+1]
-		for j := range row {
-			v := 0.0
-			if gp == 0 || j < gp && gp <= i {
-				v = powInt(s[i]-s[j], n)
-			}
-			row[j] = v
-		}
+	bw.r, bw.ord, bw.s, bw.n = r, ord, s, n
+}
+
+// h is H(i, j): the chance that every member falls in positions (j, i],
+// for 0 ≤ j ≤ i ≤ K.
+func (bw *bestWorst) h(i, j int) float64 {
+	if i == j || bw.gp != 0 && !(j < bw.gp && bw.gp <= i) {
+		return 0
 	}
-	for a := 2; a <= k; a++ {
+	return powInt(bw.s[i]-bw.s[j], bw.n)
+}
+
+// marginals adds to g, for every response y, Pr[best = y, kept] −
+// Pr[worst = y, kept]. For a fixed best position a the kept worst
+// positions are a prefix b ≤ B_a (scores ascend with the position), and
+// the sum of q(a, b) over it telescopes to
+// H(a, 0) − H(a−1, 0) − H(a, B_a) + H(a−1, B_a); likewise for a fixed
+// worst b over the kept suffix a ≥ A_b. O(K) powers instead of O(K²).
+func (bw *bestWorst) marginals(g []float64, margin float64) {
+	k, r, ord, s, n, gp := len(bw.ord), bw.r, bw.ord, bw.s[:len(bw.ord)+1], bw.n, bw.gp
+	// in reports whether the gold (if any) lies in positions (j, i].
+	in := func(i, j int) bool { return gp == 0 || j < gp && gp <= i }
+	// Best at position a: kept worsts are b ≤ ba (ba < a, non-decreasing in a).
+	ba := 0
+	hPrev := 0.0 // H(a−1, 0)
+	for a := 1; a <= k; a++ {
 		ya := ord[a-1]
-		for bb := 1; bb < a; bb++ {
-			yb := ord[bb-1]
-			if !(r[ya]-r[yb] > margin) {
-				continue
+		ra := r[ya]
+		ha := 0.0
+		if in(a, 0) {
+			ha = powInt(s[a], n)
+		}
+		for ba < a-1 && ra-r[ord[ba]] > margin {
+			ba++
+		}
+		if ba > 0 {
+			v := ha - hPrev
+			if in(a, ba) {
+				v -= powInt(s[a]-s[ba], n)
 			}
-			q[ya*k+yb] = h[a*w1+bb-1] - h[(a-1)*w1+bb-1] - h[a*w1+bb] + h[(a-1)*w1+bb]
+			if ba < a-1 && in(a-1, ba) {
+				v += powInt(s[a-1]-s[ba], n)
+			}
+			g[ya] += v
+		}
+		hPrev = ha
+	}
+	// Worst at position b: kept bests are a ≥ ab (ab > b, non-decreasing in b).
+	ab := 1
+	hPrev = powInt(s[k], n) // H(K, b−1); the gold is always in (0, K]
+	for b := 1; b < k; b++ {
+		yb := ord[b-1]
+		rb := r[yb]
+		hb := 0.0
+		if in(k, b) {
+			hb = powInt(s[k]-s[b], n)
+		}
+		ab = max(ab, b+1)
+		for ab <= k && !(r[ord[ab-1]]-rb > margin) {
+			ab++
+		}
+		if ab > k {
+			break
+		}
+		v := hPrev - hb
+		if ab-1 > b-1 && in(ab-1, b-1) {
+			v -= powInt(s[ab-1]-s[b-1], n)
+		}
+		if ab-1 > b && in(ab-1, b) {
+			v += powInt(s[ab-1]-s[b], n)
+		}
+		g[yb] -= v
+		hPrev = hb
+	}
+}
+
+// law writes into q (K×K, q[w·K + l]) the probability that (w, l) is the
+// kept (best, worst) pair: by inclusion–exclusion,
+// q(a, b) = H(a, b−1) − H(a−1, b−1) − H(a, b) + H(a−1, b) for positions a > b.
+func (bw *bestWorst) law(q []float64, margin float64) {
+	k, r, ord := len(bw.ord), bw.r, bw.ord
+	q = q[:k*k]
+	clear(q)
+	for a := 2; a <= k; a++ {
+		ya := int(ord[a-1])
+		for b := 1; b < a; b++ {
+			yb := int(ord[b-1])
+			if r[ya]-r[yb] > margin {
+				q[ya*k+yb] = bw.h(a, b-1) - bw.h(a-1, b-1) - bw.h(a, b) + bw.h(a-1, b)
+			}
 		}
 	}
 }
 
-// powInt returns x^n for n ≥ 1 by repeated squaring.
+// powInt returns x^n for n ≥ 1 by repeated squaring (small n unrolled:
+// the group sizes of DNO-Prct).
 func powInt(x float64, n int) float64 {
+	switch n {
+	case 2:
+		return x * x
+	case 3:
+		return x * x * x
+	case 4:
+		x2 := x * x
+		return x2 * x2
+	case 5:
+		x2 := x * x
+		return x2 * x2 * x
+	}
 	p := 1.0
 	for ; n > 0; n >>= 1 {
 		if n&1 == 1 {

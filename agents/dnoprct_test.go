@@ -112,6 +112,8 @@ func TestDNOPrctExactMatchesEnumeration(t *testing.T) {
 		env := newTestEnv(t, g.g, g.ref)
 		for _, tc := range []map[string]any{
 			{"samples": 3, "beta": 1.0, "lr": 1.5},
+			{"samples": 3, "beta": 1.5, "lr": 1.0, "gold": "borda", "margin": 0.03},
+			{"samples": 5, "beta": 1.5, "lr": 1.0, "margin": 0.1},
 			{"samples": 2, "beta": 0.7, "lr": 2.0, "gold": "borda", "margin": 0.05, "steps": 3},
 			{"samples": 4, "beta": 2.0, "lr": 0.5, "gold": "borda", "steps": 2},
 		} {
