@@ -14,24 +14,30 @@ import (
 // run ("selfplay bench engine" and the package benchmarks): a STREAM-like
 // triad over the same number of bytes, and a plain scalar implementation.
 
-// MirrorBench is one mirror-step benchmark: B contexts × K responses, one
-// preference matrix shared by all contexts, and the OMD/INPO step
-// log π' = (1−ητ) log π + ητ log ref + η P·π − log Z written in place,
-// optionally fused with the regularized duality gap of π'.
+// MirrorBench is one mirror-step benchmark: B contexts × K responses, a
+// preference matrix shared by all contexts or (PerContext) one per context,
+// and the OMD/INPO step log π' = (1−ητ) log π + ητ log ref + η P·π − log Z
+// written in place, optionally fused with the regularized duality gap of π'.
 type MirrorBench struct {
-	B, K int
-	Gap  bool
+	B, K       int
+	Gap        bool
+	PerContext bool
 }
 
 // Bytes is the step's compulsory memory traffic: 8 bytes for every value
-// of log π read, log ref read and log π' written, plus the gap written. It
-// is the least any implementation must move between memory and the cores;
-// the shared K×K matrix is not counted. The triad baseline moves the same
+// of log π read, log ref read and log π' written, plus the gap written,
+// plus with PerContext every value of the B preference matrices read once
+// (8·B·K²; the gap's second product may reread them from cache). It is the
+// least any implementation must move between memory and the cores; a
+// shared K×K matrix is not counted. The triad baseline moves the same
 // number of bytes.
 func (m MirrorBench) Bytes() int64 {
 	n := int64(3 * 8 * m.K * m.B)
 	if m.Gap {
 		n += int64(8 * m.B)
+	}
+	if m.PerContext {
+		n += int64(8 * m.K * m.K * m.B)
 	}
 	return n
 }
@@ -88,9 +94,13 @@ func newMirrorBench(be Backend, m MirrorBench, seed uint64) (*mirrorBench, error
 		}
 		return t, err
 	}
-	mb.p = benchPref(r, m.K)
+	pcols := 1
+	if m.PerContext {
+		pcols = m.B
+	}
+	mb.p = benchPref(r, m.K, pcols)
 	mb.pol, mb.ref = benchPolicies(r, m.K, m.B), benchPolicies(r, m.K, m.B)
-	P, err := alloc(m.K*m.K, 1, mb.p)
+	P, err := alloc(m.K*m.K, pcols, mb.p)
 	if err != nil {
 		return nil, err
 	}
@@ -120,14 +130,21 @@ func (mb *mirrorBench) free() {
 	}
 }
 
-// benchPref returns a random K×K preference matrix with P + Pᵀ = 1.
-func benchPref(r *rand.Rand, k int) []float64 {
-	p := make([]float64, k*k)
+// benchPref returns cols random K×K preference matrices with P + Pᵀ = 1,
+// as a (K·K)×cols tensor.
+func benchPref(r *rand.Rand, k, cols int) []float64 {
+	p := make([]float64, k*k*cols)
 	for i := 0; i < k; i++ {
-		p[i*k+i] = 0.5
+		d := p[(i*k+i)*cols:][:cols]
+		for c := range d {
+			d[c] = 0.5
+		}
 		for j := 0; j < i; j++ {
-			u := r.Float64()
-			p[i*k+j], p[j*k+i] = u, 1-u
+			a, b := p[(i*k+j)*cols:][:cols], p[(j*k+i)*cols:][:cols]
+			for c := range a {
+				u := r.Float64()
+				a[c], b[c] = u, 1-u
+			}
 		}
 	}
 	return p
@@ -157,10 +174,25 @@ func benchPolicies(r *rand.Rand, k, b int) []float64 {
 // with: the OMD/INPO step of MirrorBench (and the regularized gap of the
 // new policy when gap is not nil), one context at a time on one goroutine,
 // with straightforward loops. pol (K×B log-probabilities, layout of Tensor)
-// is updated in place; p is the shared K×K matrix.
+// is updated in place; p is the shared K×K matrix (K² values) or one matrix
+// per context ((K·K)×B values, layout of Tensor), which the scalar loop
+// copies out of its column for each context.
 func ScalarMirrorOMD(pol, ref, p []float64, k, b int, eta, tau float64, gap []float64) {
 	l, q, g := make([]float64, k), make([]float64, k), make([]float64, k)
+	perContext := len(p) != k*k
+	if perContext && len(p) != k*k*b {
+		panic(fmt.Sprintf("cuda: ScalarMirrorOMD with %d preference values for K = %d, B = %d", len(p), k, b))
+	}
+	pc := p
+	if perContext {
+		pc = make([]float64, k*k)
+	}
 	for c := 0; c < b; c++ {
+		if perContext {
+			for i := range pc {
+				pc[i] = p[i*b+c]
+			}
+		}
 		for y := 0; y < k; y++ {
 			q[y] = math.Exp(pol[y*b+c])
 		}
@@ -168,7 +200,7 @@ func ScalarMirrorOMD(pol, ref, p []float64, k, b int, eta, tau float64, gap []fl
 		for y := 0; y < k; y++ {
 			var gy float64
 			for j := 0; j < k; j++ {
-				gy += p[y*k+j] * q[j]
+				gy += pc[y*k+j] * q[j]
 			}
 			l[y] = (1-eta*tau)*pol[y*b+c] + eta*tau*ref[y*b+c] + eta*gy
 			m = max(m, l[y])
@@ -190,7 +222,7 @@ func ScalarMirrorOMD(pol, ref, p []float64, k, b int, eta, tau float64, gap []fl
 		for y := 0; y < k; y++ {
 			g[y] = 0
 			for j := 0; j < k; j++ {
-				g[y] += p[y*k+j] * q[j]
+				g[y] += pc[y*k+j] * q[j]
 			}
 			kl += q[y] * (pol[y*b+c] - ref[y*b+c])
 			g[y] = ref[y*b+c] + g[y]/tau

@@ -16,13 +16,19 @@ import (
 func TestScalarBaselines(t *testing.T) {
 	r := rand.New(rand.NewPCG(9, 10))
 	k, b := 5, 40
-	p, pol, ref := randPref(r, k, 1), randPolicies(r, k, b, 1), randPolicies(r, k, b, 1)
-	got, gap := slices.Clone(pol), make([]float64, b)
-	ScalarMirrorOMD(got, ref, p, k, b, benchEta, benchTau, gap)
-	want, wgap, _, _ := refStep{k: k, b: b, p: p, base: pol, a: 1 - benchEta*benchTau, ref: ref, bc: benchEta * benchTau,
-		d: benchEta, opp: [][]float64{pol}, w: []float64{1}, tau: benchTau, wantMeasur: true}.run()
-	near(t, "ScalarMirrorOMD", got, want, 1e-12)
-	near(t, "ScalarMirrorOMD gap", gap, wgap, 1e-12)
+	for _, pcols := range []int{1, b} {
+		p, pol, ref := randPref(r, k, pcols), randPolicies(r, k, b, 1), randPolicies(r, k, b, 1)
+		got, gap := slices.Clone(pol), make([]float64, b)
+		ScalarMirrorOMD(got, ref, p, k, b, benchEta, benchTau, gap)
+		want, wgap, _, _ := refStep{k: k, b: b, p: p, base: pol, a: 1 - benchEta*benchTau, ref: ref, bc: benchEta * benchTau,
+			d: benchEta, opp: [][]float64{pol}, w: []float64{1}, tau: benchTau, wantMeasur: true}.run()
+		name := fmt.Sprintf("ScalarMirrorOMD (%d preference columns)", pcols)
+		near(t, name, got, want, 1e-12)
+		near(t, name+" gap", gap, wgap, 1e-12)
+		got2 := slices.Clone(pol)
+		ScalarMirrorOMD(got2, ref, p, k, b, benchEta, benchTau, nil)
+		near(t, name+" without gap", got2, want, 1e-12)
+	}
 
 	m, n := 3, 4
 	a := randMatrix(r, m, n, b)
@@ -45,6 +51,10 @@ func TestBenchMirrorRuns(t *testing.T) {
 	}
 	if s.Step <= 0 || s.Triad <= 0 || s.Scalr <= 0 || s.Bytes != 3*8*4*300+8*300 {
 		t.Fatalf("BenchMirror = %+v", s)
+	}
+	s, err = BenchMirror(context.Background(), be, MirrorBench{B: 300, K: 4, PerContext: true}, 2, true, 0)
+	if err != nil || s.Step <= 0 || s.Scalr <= 0 || s.Bytes != 3*8*4*300+8*16*300 {
+		t.Fatalf("BenchMirror per context = %+v, %v", s, err)
 	}
 	z, err := BenchZeroSum(context.Background(), be, ZeroSumBench{B: 50, M: 3, N: 3, Iters: 10}, 2, true, 0)
 	if err != nil || z.Step <= 0 || z.Scalr <= 0 || z.Bytes != 8*9*50*10 {
@@ -73,6 +83,27 @@ func BenchmarkMirror(b *testing.B) {
 		for _, k := range []int{4, 16, 64} {
 			for _, gap := range []bool{false, true} {
 				m := MirrorBench{B: nb, K: k, Gap: gap}
+				name := fmt.Sprintf("B=%d/K=%d/step", nb, k)
+				if gap {
+					name += "+gap"
+				}
+				b.Run(name, func(b *testing.B) { benchMirror(b, m) })
+			}
+		}
+	}
+}
+
+// BenchmarkMirrorPerContext is BenchmarkMirror with one preference matrix
+// per context, the memory-bound case: the step streams B·K² values of P
+// (counted in the bytes). Shapes stop at 10^8 values of P (0.8 GB).
+func BenchmarkMirrorPerContext(b *testing.B) {
+	for _, nb := range []int{1e3, 1e4, 1e5, 1e6} {
+		for _, k := range []int{4, 16, 64} {
+			if nb*k*k > 1e8 {
+				continue
+			}
+			for _, gap := range []bool{false, true} {
+				m := MirrorBench{B: nb, K: k, Gap: gap, PerContext: true}
 				name := fmt.Sprintf("B=%d/K=%d/step", nb, k)
 				if gap {
 					name += "+gap"

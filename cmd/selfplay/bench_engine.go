@@ -19,15 +19,19 @@ import (
 func runBenchEngine(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("bench engine", "[flags]",
 		"Time the engine's OMD mirror step (log π' = (1−ητ) log π + ητ log ref + η P·π,\n"+
-			"one P shared by all contexts, in place) alone and fused with the exact\n"+
-			"regularized gap, for every --contexts × --responses, and optimistic MW on\n"+
+			"in place) alone and fused with the exact regularized gap, for every\n"+
+			"--contexts × --responses and every preference layout in --pref: one P shared\n"+
+			"by all contexts (column P = shared) or one P per context (P = context, one\n"+
+			"game per prompt; skipped above --pref-max values of P), and optimistic MW on\n"+
 			"--games random zero-sum games. Next to each, in the same run: a STREAM-like\n"+
 			"triad a = b + s·c moving the same bytes (bytes = 8 per value of log π and\n"+
-			"log ref read and log π' written, plus the gap), the fraction of its\n"+
-			"bandwidth achieved, and the speed-up over the plain scalar reference (one\n"+
-			"context at a time on one core; skipped above --scalar-max values of work).\n"+
-			"Figures are medians over rounds taking at least --min-time.",
-		"selfplay bench engine", "selfplay bench engine --contexts 1e5 --responses 16 --device cpu")
+			"log ref read and log π' written, plus the gap, plus with P = context every\n"+
+			"value of P read once), the fraction of its bandwidth achieved, and the\n"+
+			"speed-up over the plain scalar reference (one context at a time on one core;\n"+
+			"skipped above --scalar-max values of work). Figures are medians over rounds\n"+
+			"taking at least --min-time.",
+		"selfplay bench engine", "selfplay bench engine --contexts 1e5 --responses 16 --device cpu",
+		"selfplay bench engine --contexts 1e5 --responses 16 --pref context --games 0")
 	contexts := fs.String("contexts", "1e3,1e4,1e5,1e6", "comma-separated batch sizes B (contexts)")
 	responses := fs.String("responses", "4,16,64", "comma-separated response counts K")
 	games := fs.Int("games", 10_000, "zero-sum games for the MW benchmark (0 skips it)")
@@ -36,6 +40,8 @@ func runBenchEngine(ctx context.Context, e *env, args []string) error {
 	device := fs.String("device", "cpu", "backend: auto, cpu or gpu")
 	minTime := fs.Duration("min-time", time.Second, "least time spent per measurement")
 	scalarMax := fs.Float64("scalar-max", 1e8, "largest B·K² for which the scalar reference runs")
+	prefs := fs.String("pref", "shared,context", "comma-separated preference layouts: shared (one P) and/or context (one P per context)")
+	prefMax := fs.Float64("pref-max", 1e8, "largest B·K² timed with one P per context (8 bytes each, and as much again for the triad)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -50,8 +56,12 @@ func runBenchEngine(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *games < 0 || *gameSize < 1 || *iters < 1 || *minTime < 0 {
-		return usagef("--games ≥ 0, --game-size ≥ 1, --iters ≥ 1 and --min-time ≥ 0 required")
+	layouts, err := enginePrefs(*prefs)
+	if err != nil {
+		return err
+	}
+	if *games < 0 || *gameSize < 1 || *iters < 1 || *minTime < 0 || *prefMax < 0 {
+		return usagef("--games ≥ 0, --game-size ≥ 1, --iters ≥ 1, --min-time ≥ 0 and --pref-max ≥ 0 required")
 	}
 	be, err := cuda.Open(*device, func(s string) { e.log.Info().Msg(s) })
 	if err != nil {
@@ -64,21 +74,31 @@ func runBenchEngine(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout, "note: the triad baseline is host memory; GPU bytes/s are compared with it only for orientation")
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "op\tB\tK\tbytes\tstep\tGB/s\ttriad GB/s\tof triad\tscalar\tspeed-up\t")
-	for _, b := range bs {
-		for _, k := range ks {
-			for _, gap := range []bool{false, true} {
-				m := cuda.MirrorBench{B: b, K: k, Gap: gap}
-				scalar := float64(b)*float64(k*k) <= *scalarMax
-				s, err := cuda.BenchMirror(ctx, be, m, workers, scalar, *minTime)
-				if err != nil {
-					return err
+	fmt.Fprintln(tw, "op\tP\tB\tK\tbytes\tstep\tGB/s\ttriad GB/s\tof triad\tscalar\tspeed-up\t")
+	var skipped []string
+	for _, perContext := range layouts {
+		for _, b := range bs {
+			for _, k := range ks {
+				work := float64(b) * float64(k*k)
+				if perContext && work > *prefMax {
+					skipped = append(skipped, fmt.Sprintf("B=%d K=%d", b, k))
+					continue
 				}
-				op := "step"
-				if gap {
-					op = "step+gap"
+				for _, gap := range []bool{false, true} {
+					m := cuda.MirrorBench{B: b, K: k, Gap: gap, PerContext: perContext}
+					s, err := cuda.BenchMirror(ctx, be, m, workers, work <= *scalarMax, *minTime)
+					if err != nil {
+						return err
+					}
+					op, pcol := "step", "shared"
+					if gap {
+						op = "step+gap"
+					}
+					if perContext {
+						pcol = "context"
+					}
+					enginePrintSpeed(tw, op+"\t"+pcol, b, k, s)
 				}
-				enginePrintSpeed(tw, op, b, k, s)
 			}
 		}
 	}
@@ -89,9 +109,37 @@ func runBenchEngine(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		enginePrintSpeed(tw, fmt.Sprintf("OMW %dx%d ×%d", z.M, z.N, z.Iters), z.B, 0, s)
+		enginePrintSpeed(tw, fmt.Sprintf("OMW %dx%d ×%d\t-", z.M, z.N, z.Iters), z.B, 0, s)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(skipped) > 0 {
+		fmt.Fprintf(e.stdout, "skipped with one P per context (B·K² > --pref-max %g): %s\n", *prefMax, strings.Join(skipped, ", "))
+	}
+	return nil
+}
+
+// enginePrefs reads --pref: for each listed layout, whether P is per context.
+func enginePrefs(s string) ([]bool, error) {
+	var out []bool
+	seen := map[string]bool{}
+	for _, f := range strings.Split(s, ",") {
+		f = strings.TrimSpace(f)
+		if seen[f] {
+			return nil, usagef("--pref: %q listed twice", f)
+		}
+		seen[f] = true
+		switch f {
+		case "shared":
+			out = append(out, false)
+		case "context":
+			out = append(out, true)
+		default:
+			return nil, usagef("--pref: %q is not shared or context", f)
+		}
+	}
+	return out, nil
 }
 
 func enginePrintSpeed(tw *tabwriter.Writer, op string, b, k int, s cuda.Speed) {
