@@ -283,6 +283,9 @@ func (l *mnpo) Step(t int) error {
 			}
 		}
 	}
+	if l.symmetric() {
+		return l.stepSymmetric(refCoef, oppCoef, hostPol)
+	}
 	for i := range l.n {
 		var opps []*cuda.Tensor
 		var cs, ws []float64
@@ -301,6 +304,46 @@ func (l *mnpo) Step(t int) error {
 			s.Opp, s.W, s.G = nil, nil, l.gT
 		}
 		if err := env.Backend.Mirror(&s); err != nil {
+			return err
+		}
+	}
+	l.players, l.next = l.next, l.players
+	l.cur = l.players[0]
+	return nil
+}
+
+// symmetric reports whether every player is judged by the Env's own
+// preferences. The players then start equal (at the reference) and take
+// identical steps, so they stay equal: one player's step serves all.
+func (l *mnpo) symmetric() bool {
+	for _, p := range l.oracleP {
+		if p != l.env.P {
+			return false
+		}
+	}
+	return true
+}
+
+// stepSymmetric is the exact step when every player holds the same policy
+// π: the anchor Σ_{j≠i} c·log π_j is (n−1)c·log π and the opponents'
+// mixture is π itself, so one mirror step computes every player's next
+// policy (equal to the general step's up to rounding) and the others copy it.
+func (l *mnpo) stepSymmetric(refCoef, oppCoef float64, hostPol [][]float64) error {
+	env := l.env
+	pi := l.players[0]
+	s := cuda.Step{Out: l.next[0], Ref: env.Ref, B: refCoef, Hist: []*cuda.Tensor{pi}, C: []float64{float64(l.n-1) * oppCoef},
+		D: l.step, P: env.P, Opp: []*cuda.Tensor{pi}, W: []float64{1}}
+	if l.agg != game.MeanPairwise {
+		if err := l.groupRates(0, hostPol); err != nil {
+			return err
+		}
+		s.Opp, s.W, s.G = nil, nil, l.gT
+	}
+	if err := env.Backend.Mirror(&s); err != nil {
+		return err
+	}
+	for _, t := range l.next[1:] {
+		if err := env.Backend.Copy(t, l.next[0]); err != nil {
 			return err
 		}
 	}

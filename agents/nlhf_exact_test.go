@@ -340,6 +340,48 @@ func TestMNPOIdentities(t *testing.T) {
 	}
 }
 
+// With one oracle for all, MNPO's players stay equal and one mirror step
+// serves them all; judged by copies of the game (other tensors, same
+// numbers), the general per-player step runs and must agree, for every
+// player and aggregator.
+func TestMNPOSymmetricStepMatchesGeneral(t *testing.T) {
+	g, ref := egpoGame(13, 3, 5)
+	env := newTestEnv(t, g, ref)
+	for _, agg := range []string{"mean_pairwise", "beats_all"} {
+		for _, n := range []int{3, 4} {
+			params := map[string]any{"variant": "ht", "eta_inv": 1.5, "r": 0.2, "players": n, "aggregator": agg}
+			same, copies := make([]*game.Preference, n), make([]*game.Preference, n)
+			for i := range n {
+				same[i], copies[i] = g, g.Clone()
+			}
+			fast := build(t, env, "mnpo", params, Options{Oracles: same})
+			slow := build(t, env, "mnpo", params, Options{Oracles: copies})
+			if !fast.(*mnpo).symmetric() || slow.(*mnpo).symmetric() {
+				t.Fatalf("%s, n = %d: symmetric() does not tell the cases apart", agg, n)
+			}
+			runSteps(t, env, fast, 15)
+			runSteps(t, env, slow, 15)
+			fp, sp := fast.(Players).PlayerPolicies(), slow.(Players).PlayerPolicies()
+			for i := range n {
+				a, err := env.read(fp[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := env.read(sp[i])
+				if err != nil {
+					t.Fatal(err)
+				}
+				if d := probDiff(a, b); d > 1e-13 {
+					t.Errorf("%s, n = %d, player %d: symmetric step differs from the general one by %.3g", agg, n, i, d)
+				}
+				if d := probDiff(a, env.RefHost()); d < 1e-3 {
+					t.Errorf("%s, n = %d, player %d: did not move (%.3g)", agg, n, i, d)
+				}
+			}
+		}
+	}
+}
+
 // At a symmetric profile of the regularized Nash, the n-player gap with the
 // mean-pairwise oracle is half the two-player regularized gap (§4.11).
 func TestNPlayerGapIsHalfTheTwoPlayerGap(t *testing.T) {
