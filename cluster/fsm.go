@@ -40,6 +40,13 @@ var (
 	_ raft.BatchingFSM = (*FSM)(nil)
 )
 
+// ErrRejected marks the response of a committed entry the state machine
+// refused: it did not decode, or league.State.Apply returned an error
+// (wrapped too, so errors.Is also finds the league's sentinel). The state
+// is unchanged on every replica, and proposing the same event again gives
+// the same refusal, so callers should not retry.
+var ErrRejected = errors.New("event rejected")
+
 // NewFSM returns an FSM over a new, empty league (league.NewState).
 func NewFSM() *FSM {
 	return &FSM{state: league.NewState(), changed: make(chan struct{})}
@@ -82,13 +89,13 @@ func (f *FSM) applyLocked(l *raft.Log) any {
 		// Only a newer node can have written an entry this node cannot
 		// decode (EncodeEvent validates before anything reaches the log);
 		// every replica of this version refuses it alike.
-		return fmt.Errorf("cluster: log entry %d: %w", l.Index, err)
+		return fmt.Errorf("cluster: log entry %d: %w: %w", l.Index, ErrRejected, err)
 	}
 	// An *league.UnknownEvent (ignore-if-unknown flag) applies as a no-op
 	// reported by Effect.Ignored.
 	eff, err := f.state.Apply(ev)
 	if err != nil {
-		return fmt.Errorf("cluster: log entry %d: %w", l.Index, err)
+		return fmt.Errorf("cluster: log entry %d: %w: %w", l.Index, ErrRejected, err)
 	}
 	return eff
 }

@@ -71,6 +71,9 @@ func TestFSMMatchesOracle(t *testing.T) {
 					t.Fatalf("entry %d (%T): error %v, oracle error %v", i, evs[i], err, wantErrs[i])
 				}
 				if err != nil {
+					if !errors.Is(err, ErrRejected) {
+						t.Fatalf("entry %d: error %v does not wrap ErrRejected", i, err)
+					}
 					refused++
 					continue
 				}
@@ -173,8 +176,8 @@ func TestFSMUnknownEvents(t *testing.T) {
 				t.Fatalf("error %v, want %v", err, tc.wantErr)
 			}
 			var de *league.DecodeError
-			if !tc.ignored && !errors.As(err, &de) {
-				t.Fatalf("error %v is not a *league.DecodeError", err)
+			if !tc.ignored && (!errors.As(err, &de) || !errors.Is(err, ErrRejected)) {
+				t.Fatalf("error %v is not a *league.DecodeError wrapping ErrRejected", err)
 			}
 			if f.StateHash() != before {
 				t.Fatal("state changed")
