@@ -145,6 +145,9 @@ func NewNode(cfg Config) (*Node, error) {
 	ok := false
 	defer func() {
 		if !ok {
+			if n.raft != nil {
+				_ = n.raft.Shutdown().Error()
+			}
 			n.closeResources()
 		}
 	}()
