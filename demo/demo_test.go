@@ -125,8 +125,8 @@ func TestRunWritesEverything(t *testing.T) {
 		if r.Algorithm == "league" {
 			continue
 		}
-		if w := r.Metrics["win_final_meta"]; !(w >= 0 && w <= 1) {
-			t.Errorf("%s round %d: win_final_meta %v", r.Algorithm, r.Step, w)
+		if w := r.Metrics["win_ref"]; !(w >= 0 && w <= 1) {
+			t.Errorf("%s round %d: win_ref %v", r.Algorithm, r.Step, w)
 		}
 	}
 

@@ -53,7 +53,7 @@
 //	leaderboard.html          the self-contained leaderboard page with the head-to-head heat map
 //	leaderboard.svg           ratings with 95% intervals
 //	exploitability.svg, .png  exact exploitability of each learner and of the meta-Nash mixture per round
-//	winrate.svg, .png         each learner's exact win rate against the final meta-Nash mixture per round
+//	winrate.svg, .png         exact win rate against the uniform reference of each learner and of the meta-Nash mixture per round
 //	metrics.jsonl             one row per learner and round plus a "league" row (internal/results format)
 //
 // A directory is reused only when it is empty or holds the marker of an

@@ -19,6 +19,7 @@ import (
 	"github.com/selfplay-lab/selfplay/internal/results"
 	"github.com/selfplay-lab/selfplay/league"
 	"github.com/selfplay-lab/selfplay/leaguesim"
+	"gonum.org/v1/plot/vg"
 )
 
 // File names inside the demo directory (plots are written as NAME.svg and
@@ -176,26 +177,13 @@ func headToHead(bs *league.Battles, lb *league.Leaderboard) *league.HeadToHead {
 	return &league.HeadToHead{Names: names, Rate: rate, Games: games}
 }
 
-// winRates returns, per round and learner (in History order), the exact
-// win rate of the learner's policy after that round against the league's
-// final meta-Nash mixture: how the learners fare against the equilibrium
-// of the population they built.
+// winRates returns, per round (in History order), the exact win rate
+// against the uniform reference policy (the frozen "ref") of each learner's
+// policy after that round and, last, of the league's meta-Nash mixture
+// (NaN before there is one): the NLHF papers' win rate over the reference.
 func winRates(res *leaguesim.Result, lcfg leaguesim.Config) ([][]float64, error) {
-	if len(res.History) == 0 {
-		return nil, nil
-	}
-	final := res.History[len(res.History)-1]
-	ps := make([]*leaguesim.Policy, len(final.MetaIDs))
-	for i, id := range final.MetaIDs {
-		var err error
-		if ps[i], err = res.Policy(id); err != nil {
-			return nil, fmt.Errorf("demo: %w", err)
-		}
-	}
-	mix, err := leaguesim.Mixture(ps, final.Meta)
-	if err != nil {
-		return nil, fmt.Errorf("demo: final meta-Nash mixture: %w", err)
-	}
+	g := lcfg.Game
+	ref := leaguesim.Uniform(g.NumResponses(), g.NumContexts())
 	out := make([][]float64, len(res.History))
 	for r, st := range res.History {
 		for _, ls := range st.Learners {
@@ -203,8 +191,24 @@ func winRates(res *leaguesim.Result, lcfg leaguesim.Config) ([][]float64, error)
 			if !ok {
 				return nil, fmt.Errorf("demo: round %d: no policy %s for %s", st.Round, ls.Params, ls.ID)
 			}
-			out[r] = append(out[r], leaguesim.WinRate(lcfg.Game, p, mix))
+			out[r] = append(out[r], leaguesim.WinRate(g, p, ref))
 		}
+		meta := math.NaN()
+		if len(st.MetaIDs) > 0 {
+			ps := make([]*leaguesim.Policy, len(st.MetaIDs))
+			for i, id := range st.MetaIDs {
+				var err error
+				if ps[i], err = res.Policy(id); err != nil {
+					return nil, fmt.Errorf("demo: round %d: %w", st.Round, err)
+				}
+			}
+			mix, err := leaguesim.Mixture(ps, st.Meta)
+			if err != nil {
+				return nil, fmt.Errorf("demo: round %d: meta-Nash mixture: %w", st.Round, err)
+			}
+			meta = leaguesim.WinRate(g, mix, ref)
+		}
+		out[r] = append(out[r], meta)
 	}
 	return out, nil
 }
@@ -229,18 +233,23 @@ func (o *outDir) writePlots(res *leaguesim.Result, win [][]float64) error {
 		expl, wins = append(expl, e), append(wins, w)
 	}
 	meta := plots.Series{Name: MetaNash + " mixture of the snapshots", X: x}
-	for _, st := range h {
+	metaWin := plots.Series{Name: meta.Name, X: x}
+	for r, st := range h {
 		meta.Y = append(meta.Y, st.MetaExpl)
+		metaWin.Y = append(metaWin.Y, win[r][len(win[r])-1])
 	}
-	expl = append(expl, meta)
+	expl, wins = append(expl, meta), append(wins, metaWin)
 	figs := []struct {
 		name string
 		fig  plots.Lines
 	}{
-		{ExploitabilityPlot, plots.Lines{Title: "Exact exploitability by round", XLabel: "round",
-			YLabel: "exploitability (max win rate of a response − ½)", Series: expl, LogY: true, LegendBottom: true}},
-		{WinRatePlot, plots.Lines{Title: "Win rate against the final meta-Nash mixture", XLabel: "round",
-			YLabel: "exact win rate", Series: wins, YMin: 0, YMax: 1, LegendBottom: true}},
+		// The fixed ranges leave room for the legend below the curves.
+		{ExploitabilityPlot, plots.Lines{Title: "Exact exploitability (best response's win rate − ½) by round",
+			XLabel: "round", YLabel: "exploitability", Series: expl, LogY: true, YMin: 1e-5, YMax: 0.5,
+			LegendBottom: true, Height: 12 * vg.Centimeter}},
+		{WinRatePlot, plots.Lines{Title: "Exact win rate against the uniform reference policy by round",
+			XLabel: "round", YLabel: "win rate", Series: wins, YMin: 0.2, YMax: 0.7, LegendBottom: true,
+			Height: 12 * vg.Centimeter}},
 	}
 	for _, f := range figs {
 		if err := f.fig.Save(filepath.Join(o.dir, f.name)); err != nil {
@@ -252,8 +261,9 @@ func (o *outDir) writePlots(res *leaguesim.Result, win [][]float64) error {
 }
 
 // writeMetrics writes metrics.jsonl: per round, one row per learner
-// (expl, learner_step, snapshot and reset as 0/1, and win_final_meta when win is
-// not nil) and one "league" row (members, snapshots, matches, meta_expl).
+// (expl, learner_step, snapshot and reset as 0/1, and win_ref when win is
+// not nil) and one "league" row (members, snapshots, matches, meta_expl,
+// and meta_win_ref when win is not nil).
 func (o *outDir) writeMetrics(res *leaguesim.Result, win [][]float64, seed uint64) error {
 	var b []byte
 	flag := func(ok bool) float64 {
@@ -267,13 +277,16 @@ func (o *outDir) writeMetrics(res *leaguesim.Result, win [][]float64, seed uint6
 			m := map[string]float64{"expl": l.Expl, "learner_step": float64(l.Step),
 				"snapshot": flag(l.Snapshot != ""), "reset": flag(l.Reset)}
 			if win != nil {
-				m["win_final_meta"] = win[r][i]
+				m["win_ref"] = win[r][i]
 			}
 			b = results.Row{Run: "demo", Algorithm: l.ID, Seed: seed, Step: st.Round, Metrics: m}.AppendJSON(b)
 			b = append(b, '\n')
 		}
 		m := map[string]float64{"members": float64(st.Members), "snapshots": float64(st.Snapshots),
 			"matches": float64(st.Matches), "meta_expl": st.MetaExpl}
+		if win != nil {
+			m["meta_win_ref"] = win[r][len(win[r])-1]
+		}
 		b = results.Row{Run: "demo", Algorithm: "league", Seed: seed, Step: st.Round, Metrics: m}.AppendJSON(b)
 		b = append(b, '\n')
 	}
@@ -301,7 +314,7 @@ func (r *Report) WriteTable(w io.Writer, top int) error {
 	for _, m := range others {
 		fmt.Fprintf(tw, "%s\t", m)
 	}
-	fmt.Fprintf(tw, "games\twon\tlost\ttied\t\n")
+	fmt.Fprintf(tw, "games\twon\tlost\ttied\n")
 	players := lb.Players
 	if top > 0 && len(players) > top {
 		players = players[:top]
@@ -316,7 +329,7 @@ func (r *Report) WriteTable(w io.Writer, top int) error {
 				fmt.Fprintf(tw, "–\t")
 			}
 		}
-		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\t\n", p.Games, p.Wins, p.Losses, p.Ties)
+		fmt.Fprintf(tw, "%d\t%d\t%d\t%d\n", p.Games, p.Wins, p.Losses, p.Ties)
 	}
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("demo: %w", err)

@@ -38,6 +38,7 @@ type command struct {
 // commands returns the subcommands in the order "selfplay help" lists them.
 func commands() []command {
 	return []command{
+		{"demo", "run a small self-play league in ~10 s; print its leaderboard, write plots and an HTML page: selfplay demo", runDemo},
 		{"bench", "measure speed against a same-run baseline: selfplay bench AREA", runBench},
 		{"leaderboard", "rate players from pairwise battles (BT, Elo, Glicko-2, …) with CIs: selfplay leaderboard FILE…", runLeaderboard},
 		{"nlhf", "Nash learning from human feedback: selfplay nlhf run EXP.yaml | list", runNLHF},

@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+
+	"github.com/selfplay-lab/selfplay/demo"
+	runstop "github.com/selfplay-lab/selfplay/internal/run"
+	"github.com/selfplay-lab/selfplay/league"
+)
+
+const demoDescription = `
+Run a small but real league of self-play learners on your machine in about
+ten seconds, then print its leaderboard and write plots and an HTML page.
+
+The league plays a random cyclic preference game (7 answers, each beaten by
+another, like rock-paper-scissors with unequal strengths): an AlphaStar main
+agent training against PFSP opponents from its frozen snapshots and against
+itself, a main exploiter and a league exploiter hunting its weaknesses, and
+an NLHF learner taking regularised mirror-descent steps against PFSP
+opponents. Snapshots are frozen as the learners improve; every snapshot
+plays every other. The live line shows the round, the population, the
+matches played and the least exploitable policy so far (a learner, or the
+league's meta-Nash mixture of its snapshots). At the end, a round robin
+among all members and Bradley-Terry, Elo, Nash-averaging and
+maximal-lottery ratings with bootstrap intervals.
+
+Files written to --dir:
+  leaderboard.html          open this: the ratings and the head-to-head heat map
+  leaderboard.txt, .json    every member's ratings (json: selfplay leaderboard's schema)
+  leaderboard.svg           ratings with 95% intervals
+  exploitability.svg, .png  exact exploitability per round (learners, meta-Nash mixture)
+  winrate.svg, .png         win rate against the uniform reference, per round
+  metrics.jsonl             one row per learner and round, and a "league" row
+  selfplay-demo.json        marks the directory as demo output
+
+--dir must be missing, empty, or the output of an earlier demo (it holds
+selfplay-demo.json), whose files are then replaced; any other directory is
+refused (exit 2) so that a mistyped path cannot clobber your files. The
+same --seed and --rounds give the same files byte for byte. Ctrl-C stops
+cleanly and keeps the metrics of the completed rounds.`
+
+func runDemo(ctx context.Context, e *env, args []string) error {
+	def := demo.DefaultConfig()
+	fs := e.flags("demo", "[flags]", demoDescription,
+		"selfplay demo",
+		"selfplay demo --dir /tmp/league --seed 7",
+		"selfplay demo --rounds 20")
+	dir := fs.String("dir", def.Dir, "output directory: missing, empty or an earlier demo's")
+	seed := fs.Uint64("seed", def.Seed, "seed of the game, the matches and the bootstrap")
+	rounds := fs.Int("rounds", def.Rounds, fmt.Sprintf("training rounds, 1..%d (the population and the run time grow with them)", demo.MaxRounds))
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q: the demo takes only flags", fs.Arg(0))
+	}
+	if *rounds < 1 || *rounds > demo.MaxRounds {
+		return usagef("-rounds %d: want 1..%d", *rounds, demo.MaxRounds)
+	}
+	if *dir == "" {
+		return usagef("-dir is empty: want a directory path")
+	}
+	cfg := demo.Config{Dir: *dir, Seed: *seed, Rounds: *rounds}
+
+	line := newStatusLine(e.stderr, e.tty, *rounds)
+	// The league lives in this process; a cluster node would pass its
+	// replicated league here instead.
+	rep, err := demo.Run(ctx, cfg, league.NewState(), line.show)
+	line.done()
+	switch {
+	case errors.Is(err, demo.ErrNotDemoDir), errors.Is(err, demo.ErrConfig):
+		return badInput(err)
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return &runstop.Interrupted{Cause: err, Note: fmt.Sprintf("%s; metrics of the completed rounds in %s",
+			strings.TrimPrefix(err.Error(), "demo: "), filepath.Join(cfg.Dir, demo.MetricsFile))}
+	case err != nil:
+		return err
+	}
+	return printDemoReport(e.stdout, rep)
+}
+
+// printDemoReport prints the top of the leaderboard and where the files are.
+func printDemoReport(w io.Writer, rep *demo.Report) error {
+	const top = 20
+	fmt.Fprintf(w, "Leaderboard (Bradley-Terry, 95%% bootstrap intervals; the other ratings beside it):\n\n")
+	if err := rep.WriteTable(w, top); err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "\nFiles in %s:\n", rep.Config.Dir)
+	for _, f := range rep.Files {
+		fmt.Fprintf(w, "  %s\n", f)
+	}
+	page := rep.Page
+	if abs, err := filepath.Abs(page); err == nil {
+		page = abs
+	}
+	_, err := fmt.Fprintf(w, "\nOpen %s in a browser for the leaderboard and the head-to-head heat map;\n"+
+		"%s.png shows how exploitable each learner and the league's mixture were, round by round.\n", page, filepath.Join(rep.Config.Dir, demo.ExploitabilityPlot))
+	return err
+}
+
+// statusLine shows a run's progress on one line: rewritten in place with
+// \r on a terminal, as plain lines about every tenth of the rounds
+// otherwise (logs and pipes keep no control characters).
+type statusLine struct {
+	w     io.Writer
+	tty   bool
+	every int  // rounds between plain lines
+	drawn bool // a line is on screen without its newline
+}
+
+func newStatusLine(w io.Writer, tty bool, rounds int) *statusLine {
+	return &statusLine{w: w, tty: tty, every: max(1, rounds/10)}
+}
+
+func (s *statusLine) show(p demo.Progress) {
+	var msg string
+	switch p.Stage {
+	case demo.StageTrain:
+		msg = fmt.Sprintf("round %d/%d · %d members · %d matches · best exploitability %.4f (%s)",
+			p.Round, p.Rounds, p.Members, p.Matches, p.BestExpl, p.Best)
+		if !s.tty && p.Round%s.every != 0 && p.Round != 1 && p.Round != p.Rounds {
+			return
+		}
+	case demo.StageRate:
+		msg = fmt.Sprintf("round robin among %d members and ratings with bootstrap intervals…", p.Members)
+	case demo.StageWrite:
+		msg = "writing the leaderboard, the page and the plots…"
+	}
+	if s.tty {
+		fmt.Fprintf(s.w, "\r%s\033[K", msg)
+		s.drawn = true
+		return
+	}
+	fmt.Fprintln(s.w, msg)
+}
+
+// done ends the line on a terminal, so later output starts on a fresh one.
+func (s *statusLine) done() {
+	if s.tty && s.drawn {
+		fmt.Fprint(s.w, "\r\033[K")
+		s.drawn = false
+	}
+}
