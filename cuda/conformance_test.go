@@ -14,7 +14,7 @@ import (
 // device exists, the real GPU.
 func conformance(t *testing.T, be Backend, tol float64) {
 	t.Helper()
-	shapes := []struct{ k, b int }{{1, 3}, {2, 1}, {3, 37}, {5, 300}, {16, 130}, {17, 64}}
+	shapes := []struct{ k, b int }{{1, 3}, {2, 1}, {3, 37}, {5, 300}, {16, 130}, {17, 64}, {16, 530}}
 	if !testing.Short() {
 		shapes = append(shapes, struct{ k, b int }{64, 70}, struct{ k, b int }{4, 2500})
 	}

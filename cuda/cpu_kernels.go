@@ -57,12 +57,7 @@ func winRatesChunk(acc, q []float64, p *Tensor, dP []float64, d float64, k, c0, 
 			q[i] *= d
 		}
 	}
-	for y := 0; y < k; y++ {
-		ay := acc[y*w : y*w+w : y*w+w]
-		for j := 0; j < k; j++ {
-			fmaAcc(ay, row(p, y*k+j, c0, w), q[j*w:j*w+w])
-		}
-	}
+	winCtx(acc, q, p, k, c0, w)
 }
 
 // logSoftmaxChunk turns the K×w logits l into normalized log-probabilities

@@ -40,6 +40,9 @@ func fmaAccAVX2(y, a, b []float64)
 func logAVX2(dst, src []float64) (special bool)
 
 //go:noescape
+func winCtxAVX2(acc, q, p *float64, k, w, pstride, cols, dist int)
+
+//go:noescape
 func gemm2x16AVX2(acc, q, coef *float64, k, stride, pairs, cols int)
 
 // split returns the length the assembly handles (0 without AVX2).
@@ -165,4 +168,34 @@ func gemmAcc(acc, q, coef []float64, k, w int) {
 		return
 	}
 	gemmAccGo(acc, q, coef, k, w, 0, k, 0, w)
+}
+
+// winCtxDist is how many P rows ahead winCtxAVX2 prefetches: two row
+// segments (4 KB at K = 16) cover the memory latency at the rate one core
+// consumes them; measured best of 0, 1, 2 and 4 on the 2-core machine of
+// BENCHMARKS.md.
+const winCtxDist = 2
+
+// winCtx adds Σ_j P[y·k+j]·q[j] to acc[y] for the chunk's w contexts,
+// with one preference matrix per context (P has k·k rows of p.cols
+// contexts); acc and q are k×w. It computes exactly what fmaAcc over each
+// (y, j) does, streaming P once with prefetches ahead.
+func winCtx(acc, q []float64, p *Tensor, k, c0, w int) {
+	_, _, _ = acc[k*w-1], q[k*w-1], p.host[(k*k-1)*p.cols+c0+w-1]
+	cols := 0
+	if haveAVX2 {
+		cols = w &^ 7
+	}
+	if cols > 0 {
+		winCtxAVX2(&acc[0], &q[0], &p.host[c0], k, w, p.cols, cols, winCtxDist)
+		if cols == w {
+			return
+		}
+	}
+	for y := 0; y < k; y++ {
+		ay := acc[y*w+cols : y*w+w]
+		for j := 0; j < k; j++ {
+			fmaAcc(ay, row(p, y*k+j, c0+cols, w-cols), q[j*w+cols:j*w+w])
+		}
+	}
 }

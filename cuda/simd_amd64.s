@@ -575,3 +575,83 @@ gemmInner:
 gemmdone:
 	VZEROUPPER
 	RET
+
+// func winCtxAVX2(acc, q, p *float64, k, w, pstride, cols, dist int)
+// The win rates against one preference matrix per context, for a chunk:
+// acc[y][i] += Σ_j P[y·k+j][i]·q[j][i] for y, j < k and contexts i < cols
+// (a multiple of 8), where acc and q have rows of w elements and P rows of
+// pstride elements. P is streamed once, row after row (each row segment is
+// contiguous), and while row r is read the same segment of row r+dist is
+// prefetched: the k² segments of a chunk lie far apart in memory, more
+// streams than the hardware prefetchers follow, so without this every
+// segment starts with cache misses.
+TEXT ·winCtxAVX2(SB), NOSPLIT, $0-64
+	MOVQ acc+0(FP), DI
+	MOVQ q+8(FP), SI
+	MOVQ p+16(FP), DX
+	MOVQ k+24(FP), R8
+	MOVQ w+32(FP), R11
+	SHLQ $3, R11                   // acc and q row stride in bytes
+	MOVQ pstride+40(FP), R12
+	SHLQ $3, R12                   // P row stride in bytes
+	MOVQ cols+48(FP), R13
+	SHLQ $3, R13                   // bytes per row segment
+	MOVQ dist+56(FP), AX
+	TESTQ R8, R8
+	JEQ  winCtxdone
+	TESTQ R13, R13
+	JEQ  winCtxdone
+	MOVQ AX, BX
+	IMULQ R12, BX
+	ADDQ DX, BX                    // prefetch row
+	NEGQ AX
+	MOVQ R8, R9
+	IMULQ R8, R9
+	ADDQ R9, AX                    // rows left with a prefetch target
+	MOVQ R8, R9
+winCtxRows:
+	MOVQ SI, CX
+	MOVQ R8, R10
+winCtxTerms:
+	XORQ R14, R14
+	TESTQ AX, AX
+	JLE  winCtxPlain
+winCtxPf:
+	PREFETCHT0 (BX)(R14*1)
+	VMOVUPD (DX)(R14*1), Y0
+	VMOVUPD 32(DX)(R14*1), Y1
+	VMOVUPD (DI)(R14*1), Y2
+	VMOVUPD 32(DI)(R14*1), Y3
+	VFMADD231PD (CX)(R14*1), Y0, Y2
+	VFMADD231PD 32(CX)(R14*1), Y1, Y3
+	VMOVUPD Y2, (DI)(R14*1)
+	VMOVUPD Y3, 32(DI)(R14*1)
+	ADDQ $64, R14
+	CMPQ R14, R13
+	JLT  winCtxPf
+	JMP  winCtxNext
+winCtxPlain:
+	VMOVUPD (DX)(R14*1), Y0
+	VMOVUPD 32(DX)(R14*1), Y1
+	VMOVUPD (DI)(R14*1), Y2
+	VMOVUPD 32(DI)(R14*1), Y3
+	VFMADD231PD (CX)(R14*1), Y0, Y2
+	VFMADD231PD 32(CX)(R14*1), Y1, Y3
+	VMOVUPD Y2, (DI)(R14*1)
+	VMOVUPD Y3, 32(DI)(R14*1)
+	ADDQ $64, R14
+	CMPQ R14, R13
+	JLT  winCtxPlain
+winCtxNext:
+	ADDQ R12, DX
+	ADDQ R12, BX
+	ADDQ R11, CX
+	DECQ AX
+	DECQ R10
+	JNE  winCtxTerms
+	ADDQ R11, DI
+	DECQ R9
+	JNE  winCtxRows
+winCtxdone:
+	VZEROUPPER
+	RET

@@ -15,3 +15,11 @@ func gemmAcc(acc, q, coef []float64, k, w int)                          { gemmAc
 func mulVec(dst, s []float64)                                           { mulVecGo(dst, s) }
 func fmaAcc(y, a, b []float64)                                          { fmaAccGo(y, a, b) }
 func logVec(dst, src []float64)                                         { logVecGo(dst, src) }
+
+func winCtx(acc, q []float64, p *Tensor, k, c0, w int) {
+	for y := 0; y < k; y++ {
+		for j := 0; j < k; j++ {
+			fmaAccGo(acc[y*w:y*w+w], row(p, y*k+j, c0, w), q[j*w:j*w+w])
+		}
+	}
+}

@@ -1,8 +1,10 @@
 package cuda
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -93,6 +95,48 @@ func TestGemmAcc(t *testing.T) {
 		gemmAccGo(want, q, coef, s.k, s.w, 0, s.k, 0, s.w)
 		gemmAcc(acc, q, coef, s.k, s.w)
 		near(t, "gemmAcc", acc, want, 1e-13)
+	}
+}
+
+// TestWinCtx checks the per-context win-rate kernel on chunks inside a
+// wider tensor (k², w with and without tails, first and later chunks):
+// it must give bit for bit what fmaAcc over every (y, j) gives, since it
+// runs the same fused multiply-adds in the same order, and agree with the
+// portable loop to rounding. Values outside the chunk must stay untouched.
+func TestWinCtx(t *testing.T) {
+	r := rand.New(rand.NewPCG(17, 18))
+	for _, s := range []struct{ k, w, c0, cols int }{
+		{1, 16, 0, 16}, {2, 8, 8, 40}, {3, 37, 3, 40}, {16, 256, 256, 600}, {16, 130, 0, 130}, {17, 64, 64, 200}, {4, 3, 5, 9}, {5, 12, 0, 12},
+	} {
+		k, w := s.k, s.w
+		p := &Tensor{rows: k * k, cols: s.cols, host: make([]float64, k*k*s.cols)}
+		for i := range p.host {
+			p.host[i] = r.Float64()
+		}
+		acc, q := make([]float64, k*w), make([]float64, k*w)
+		for i := range acc {
+			acc[i], q[i] = r.NormFloat64(), r.Float64()
+		}
+		exact, loose := clone(acc), clone(acc)
+		for y := 0; y < k; y++ {
+			for j := 0; j < k; j++ {
+				fmaAcc(exact[y*w:y*w+w], row(p, y*k+j, s.c0, w), q[j*w:j*w+w])
+				fmaAccGo(loose[y*w:y*w+w], row(p, y*k+j, s.c0, w), q[j*w:j*w+w])
+			}
+		}
+		pBefore := clone(p.host)
+		qBefore := clone(q)
+		winCtx(acc, q, p, k, s.c0, w)
+		name := fmt.Sprintf("winCtx k=%d w=%d c0=%d", k, w, s.c0)
+		for i := range acc {
+			if acc[i] != exact[i] {
+				t.Fatalf("%s: acc[%d] = %v, fmaAcc loop gives %v", name, i, acc[i], exact[i])
+			}
+		}
+		near(t, name+" vs portable loop", acc, loose, 1e-13)
+		if !slices.Equal(p.host, pBefore) || !slices.Equal(q, qBefore) {
+			t.Fatalf("%s: changed its inputs", name)
+		}
 	}
 }
 
