@@ -202,10 +202,11 @@ func (l *dnoPrct) Step(t int) error {
 // responses ordered by score, the cumulative probabilities and the gold's
 // position (see dnoPrct).
 type bestWorst struct {
-	r     []float64 // scores by response
-	ord   []int32   // ord[i−1] is the response at position i, ascending by (r, −index)
-	s     []float64 // s[i] = Σ of π over positions ≤ i, i = 0…K
-	n, gp int       // draws; gold position (0 without one)
+	r          []float64 // scores by response
+	ord        []int32   // ord[i−1] is the response at position i, ascending by (r, −index)
+	s          []float64 // s[i] = Σ of π over positions ≤ i, i = 0…K
+	p0, pk, dg []float64 // marginals' scratch, K+1 each
+	n, gp      int       // draws; gold position (0 without one)
 }
 
 // prepare orders the responses of one context by r (ties to the lower
@@ -225,7 +226,9 @@ func (bw *bestWorst) prepare(theta, r []float64, ord []int32, n, gold int, w *wo
 		}
 		ord[j] = y
 	}
-	s := w.floats(k + 1)
+	buf := w.floats(4 * (k + 1))
+	s := buf[:k+1]
+	bw.p0, bw.pk, bw.dg = buf[k+1:2*(k+1)], buf[2*(k+1):3*(k+1)], buf[3*(k+1):]
 	s[0] = 0
 	bw.gp = 0
 	for i, y := range ord {
@@ -251,46 +254,59 @@ func (bw *bestWorst) h(i, j int) float64 {
 // positions are a prefix b ≤ B_a (scores ascend with the position), and
 // the sum of q(a, b) over it telescopes to
 // H(a, 0) − H(a−1, 0) − H(a, B_a) + H(a−1, B_a); likewise for a fixed
-// worst b over the kept suffix a ≥ A_b. O(K) powers instead of O(K²).
+// worst b over the kept suffix a ≥ A_b. The terms H(i, 0), H(K, j) and
+// H(i, i−1) — all of them when no margin or tie drops a pair — are
+// vectors of powers; the rest come one by one.
 func (bw *bestWorst) marginals(g []float64, margin float64) {
-	k, r, ord, s, n, gp := len(bw.ord), bw.r, bw.ord, bw.s[:len(bw.ord)+1], bw.n, bw.gp
-	// in reports whether the gold (if any) lies in positions (j, i].
-	in := func(i, j int) bool { return gp == 0 || j < gp && gp <= i }
+	k, r, ord, n, gp := len(bw.ord), bw.r, bw.ord, bw.n, bw.gp
+	s, p0, pk, dg := bw.s[:k+1], bw.p0[:k+1], bw.pk[:k+1], bw.dg[:k+1]
+	dg[0] = 0
+	for i := range s {
+		p0[i] = s[i]
+		pk[i] = s[k] - s[i]
+		if i > 0 {
+			dg[i] = s[i] - s[i-1]
+		}
+	}
+	powVec(p0, n)
+	powVec(pk, n)
+	powVec(dg, n)
+	if gp != 0 { // H(i, j) needs the gold in (j, i]
+		for i := range s {
+			if i < gp {
+				p0[i] = 0
+			} else {
+				pk[i] = 0
+			}
+			if i != gp {
+				dg[i] = 0
+			}
+		}
+	}
 	// Best at position a: kept worsts are b ≤ ba (ba < a, non-decreasing in a).
 	ba := 0
-	hPrev := 0.0 // H(a−1, 0)
 	for a := 1; a <= k; a++ {
 		ya := ord[a-1]
 		ra := r[ya]
-		ha := 0.0
-		if in(a, 0) {
-			ha = powInt(s[a], n)
-		}
 		for ba < a-1 && ra-r[ord[ba]] > margin {
 			ba++
 		}
-		if ba > 0 {
-			v := ha - hPrev
-			if in(a, ba) {
-				v -= powInt(s[a]-s[ba], n)
-			}
-			if ba < a-1 && in(a-1, ba) {
-				v += powInt(s[a-1]-s[ba], n)
-			}
-			g[ya] += v
+		if ba == 0 {
+			continue
 		}
-		hPrev = ha
+		v := p0[a] - p0[a-1]
+		if ba == a-1 {
+			v -= dg[a]
+		} else {
+			v += bw.h(a-1, ba) - bw.h(a, ba)
+		}
+		g[ya] += v
 	}
 	// Worst at position b: kept bests are a ≥ ab (ab > b, non-decreasing in b).
 	ab := 1
-	hPrev = powInt(s[k], n) // H(K, b−1); the gold is always in (0, K]
 	for b := 1; b < k; b++ {
 		yb := ord[b-1]
 		rb := r[yb]
-		hb := 0.0
-		if in(k, b) {
-			hb = powInt(s[k]-s[b], n)
-		}
 		ab = max(ab, b+1)
 		for ab <= k && !(r[ord[ab-1]]-rb > margin) {
 			ab++
@@ -298,15 +314,13 @@ func (bw *bestWorst) marginals(g []float64, margin float64) {
 		if ab > k {
 			break
 		}
-		v := hPrev - hb
-		if ab-1 > b-1 && in(ab-1, b-1) {
-			v -= powInt(s[ab-1]-s[b-1], n)
-		}
-		if ab-1 > b && in(ab-1, b) {
-			v += powInt(s[ab-1]-s[b], n)
+		v := pk[b-1] - pk[b]
+		if ab == b+1 {
+			v -= dg[b]
+		} else {
+			v += bw.h(ab-1, b) - bw.h(ab-1, b-1)
 		}
 		g[yb] -= v
-		hPrev = hb
 	}
 }
 
@@ -324,6 +338,34 @@ func (bw *bestWorst) law(q []float64, margin float64) {
 			if r[ya]-r[yb] > margin {
 				q[ya*k+yb] = bw.h(a, b-1) - bw.h(a-1, b-1) - bw.h(a, b) + bw.h(a-1, b)
 			}
+		}
+	}
+}
+
+// powVec raises every element of x to the power n ≥ 1.
+func powVec(x []float64, n int) {
+	switch n {
+	case 2:
+		for i, v := range x {
+			x[i] = v * v
+		}
+	case 3:
+		for i, v := range x {
+			x[i] = v * v * v
+		}
+	case 4:
+		for i, v := range x {
+			v2 := v * v
+			x[i] = v2 * v2
+		}
+	case 5:
+		for i, v := range x {
+			v2 := v * v
+			x[i] = v2 * v2 * v
+		}
+	default:
+		for i, v := range x {
+			x[i] = powInt(v, n)
 		}
 	}
 }
