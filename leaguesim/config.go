@@ -84,6 +84,12 @@ type Config struct {
 	// Backend runs the learners' updates; nil means a one-worker CPU
 	// backend owned by the run.
 	Backend cuda.Backend
+	// PutPolicy, if not nil, receives every policy the run stores, once
+	// per hash and before the event naming that hash is applied: a
+	// replicated league keeps them in a blob store beside its log so that
+	// remote workers can fetch a member's parameters by hash. An error
+	// stops the run.
+	PutPolicy func(h league.Hash, p *Policy) error
 }
 
 // LearnerConfig is one trainable member.

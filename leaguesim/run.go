@@ -196,13 +196,20 @@ func (r *runner) applyRaw(ev league.Event) (league.Effect, error) {
 	return r.lg.Apply(ev)
 }
 
-// put stores p and returns its hash.
-func (r *runner) put(p *Policy) league.Hash {
+// put stores p (and hands it to Config.PutPolicy the first time) and
+// returns its hash.
+func (r *runner) put(p *Policy) (league.Hash, error) {
 	h := p.Hash()
-	if _, ok := r.res.Policies[h]; !ok {
-		r.res.Policies[h] = p
+	if _, ok := r.res.Policies[h]; ok {
+		return h, nil
 	}
-	return h
+	if r.cfg.PutPolicy != nil {
+		if err := r.cfg.PutPolicy(h, p); err != nil {
+			return h, fmt.Errorf("leaguesim: store policy %s: %w", h, err)
+		}
+	}
+	r.res.Policies[h] = p
+	return h, nil
 }
 
 // setup configures the league and adds the learners (and their first
@@ -221,7 +228,11 @@ func (r *runner) setup() error {
 		if err != nil {
 			return fmt.Errorf("%w: frozen[%d].policy: %w", ErrConfig, i, err)
 		}
-		eff, err := r.applyRaw(&league.AddSnapshot{ID: f.ID, Params: r.put(p)})
+		h, err := r.put(p)
+		if err != nil {
+			return err
+		}
+		eff, err := r.applyRaw(&league.AddSnapshot{ID: f.ID, Params: h})
 		if err != nil {
 			return fmt.Errorf("%w: frozen[%d]: %w", ErrConfig, i, err)
 		}
@@ -243,7 +254,11 @@ func (r *runner) setup() error {
 		}
 		r.trainers = append(r.trainers, t)
 		r.byID[lc.ID] = t
-		eff, err := r.applyRaw(&league.AddLearner{ID: lc.ID, Role: lc.Role, Params: r.put(init),
+		h, err := r.put(init)
+		if err != nil {
+			return err
+		}
+		eff, err := r.applyRaw(&league.AddLearner{ID: lc.ID, Role: lc.Role, Params: h,
 			Meta: map[string]string{"rule": lc.Rule}})
 		if err != nil {
 			return fmt.Errorf("%w: learners[%d]: %w", ErrConfig, i, err)
@@ -401,7 +416,11 @@ func (r *runner) train(t *trainer, round int) (LearnerStatus, error) {
 		return LearnerStatus{}, err
 	}
 	t.step++
-	eff, err := r.apply(&league.ReportProgress{ID: t.id, Step: t.step, Params: r.put(t.pol)})
+	h, err := r.put(t.pol)
+	if err != nil {
+		return LearnerStatus{}, err
+	}
+	eff, err := r.apply(&league.ReportProgress{ID: t.id, Step: t.step, Params: h})
 	if err != nil {
 		return LearnerStatus{}, err
 	}

@@ -218,3 +218,69 @@ func TestSampledModeLearns(t *testing.T) {
 		t.Errorf("sampled learner against rock: win rate %.3f, P(paper) %.3f", w, p)
 	}
 }
+
+// putLeague checks, as each event is applied, that every hash the event
+// names was handed to PutPolicy before it.
+type putLeague struct {
+	*league.State
+	stored  map[league.Hash]*Policy
+	missing []string
+}
+
+func (l *putLeague) Apply(ev league.Event) (league.Effect, error) {
+	var h league.Hash
+	switch e := ev.(type) {
+	case *league.AddLearner:
+		h = e.Params
+	case *league.AddSnapshot:
+		h = e.Params
+	case *league.ReportProgress:
+		h = e.Params
+	}
+	if _, ok := l.stored[h]; !h.IsZero() && !ok {
+		l.missing = append(l.missing, h.String())
+	}
+	return l.State.Apply(ev)
+}
+
+// TestRunPutPolicy: PutPolicy sees each policy once, before the event that
+// names it, its bytes hash to its name, and every member's parameters are
+// among them; an error from PutPolicy stops the run with that error.
+func TestRunPutPolicy(t *testing.T) {
+	pl := &putLeague{State: league.NewState(), stored: map[league.Hash]*Policy{}}
+	cfg := mixedConfig(t, 5)
+	cfg.League = pl
+	twice := 0
+	cfg.PutPolicy = func(h league.Hash, p *Policy) error {
+		if _, ok := pl.stored[h]; ok {
+			twice++
+		}
+		if p.Hash() != h {
+			t.Errorf("policy handed as %s hashes to %s", h, p.Hash())
+		}
+		pl.stored[h] = p
+		return nil
+	}
+	res, err := Run(context.Background(), cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pl.missing) > 0 || twice > 0 {
+		t.Fatalf("%d events named a policy not yet stored; %d policies stored twice", len(pl.missing), twice)
+	}
+	if len(pl.stored) != len(res.Policies) {
+		t.Fatalf("PutPolicy saw %d policies, the result holds %d", len(pl.stored), len(res.Policies))
+	}
+	for _, m := range pl.Members() {
+		if _, ok := pl.stored[m.Params]; !ok {
+			t.Fatalf("member %s has parameters %s never stored", m.ID, m.Params)
+		}
+	}
+
+	boom := errors.New("disk full")
+	cfg = mixedConfig(t, 5)
+	cfg.PutPolicy = func(league.Hash, *Policy) error { return boom }
+	if _, err := Run(context.Background(), cfg, nil); !errors.Is(err, boom) {
+		t.Fatalf("run with a failing PutPolicy: %v, want %v", err, boom)
+	}
+}
