@@ -205,8 +205,10 @@ type bestWorst struct {
 	r          []float64 // scores by response
 	ord        []int32   // ord[i−1] is the response at position i, ascending by (r, −index)
 	s          []float64 // s[i] = Σ of π over positions ≤ i, i = 0…K
+	rs         []float64 // rs[i−1] = r at position i
 	p0, pk, dg []float64 // marginals' scratch, K+1 each
 	n, gp      int       // draws; gold position (0 without one)
+	strict     bool      // scores strictly ascend with the position (no ties)
 }
 
 // prepare orders the responses of one context by r (ties to the lower
@@ -226,17 +228,27 @@ func (bw *bestWorst) prepare(theta, r []float64, ord []int32, n, gold int, w *wo
 		}
 		ord[j] = y
 	}
-	buf := w.floats(4 * (k + 1))
-	s := buf[:k+1]
-	bw.p0, bw.pk, bw.dg = buf[k+1:2*(k+1)], buf[2*(k+1):3*(k+1)], buf[3*(k+1):]
+	buf := w.floats(5 * (k + 1))
+	s, rs := buf[:k+1], buf[4*(k+1):4*(k+1)+k]
+	bw.p0, bw.pk, bw.dg = buf[k+1:2*(k+1)], buf[2*(k+1):3*(k+1)], buf[3*(k+1):4*(k+1)]
 	s[0] = 0
 	bw.gp = 0
+	acc := 0.0
 	for i, y := range ord {
-		s[i+1] = s[i] + pi[y]
+		acc += pi[y]
+		s[i+1] = acc
+		rs[i] = r[y]
 		if int(y) == gold {
 			bw.gp = i + 1
 		}
 	}
+	bw.strict = true
+	for i := 1; i < k; i++ {
+		if !(rs[i] > rs[i-1]) {
+			bw.strict = false
+		}
+	}
+	bw.rs = rs
 	bw.r, bw.ord, bw.s, bw.n = r, ord, s, n
 }
 
@@ -258,7 +270,7 @@ func (bw *bestWorst) h(i, j int) float64 {
 // H(i, i−1) — all of them when no margin or tie drops a pair — are
 // vectors of powers; the rest come one by one.
 func (bw *bestWorst) marginals(g []float64, margin float64) {
-	k, r, ord, n, gp := len(bw.ord), bw.r, bw.ord, bw.n, bw.gp
+	k, ord, n, gp := len(bw.ord), bw.ord, bw.n, bw.gp
 	s, p0, pk, dg := bw.s[:k+1], bw.p0[:k+1], bw.pk[:k+1], bw.dg[:k+1]
 	dg[0] = 0
 	for i := range s {
@@ -283,12 +295,22 @@ func (bw *bestWorst) marginals(g []float64, margin float64) {
 			}
 		}
 	}
+	if bw.strict && margin == 0 {
+		// Every pair of positions a > b is kept.
+		for a := 2; a <= k; a++ {
+			g[ord[a-1]] += p0[a] - p0[a-1] - dg[a]
+		}
+		for b := 1; b < k; b++ {
+			g[ord[b-1]] -= pk[b-1] - pk[b] - dg[b]
+		}
+		return
+	}
+	rs := bw.rs
 	// Best at position a: kept worsts are b ≤ ba (ba < a, non-decreasing in a).
 	ba := 0
 	for a := 1; a <= k; a++ {
-		ya := ord[a-1]
-		ra := r[ya]
-		for ba < a-1 && ra-r[ord[ba]] > margin {
+		ra := rs[a-1]
+		for ba < a-1 && ra-rs[ba] > margin {
 			ba++
 		}
 		if ba == 0 {
@@ -300,15 +322,14 @@ func (bw *bestWorst) marginals(g []float64, margin float64) {
 		} else {
 			v += bw.h(a-1, ba) - bw.h(a, ba)
 		}
-		g[ya] += v
+		g[ord[a-1]] += v
 	}
 	// Worst at position b: kept bests are a ≥ ab (ab > b, non-decreasing in b).
 	ab := 1
 	for b := 1; b < k; b++ {
-		yb := ord[b-1]
-		rb := r[yb]
+		rb := rs[b-1]
 		ab = max(ab, b+1)
-		for ab <= k && !(r[ord[ab-1]]-rb > margin) {
+		for ab <= k && !(rs[ab-1]-rb > margin) {
 			ab++
 		}
 		if ab > k {
@@ -320,7 +341,7 @@ func (bw *bestWorst) marginals(g []float64, margin float64) {
 		} else {
 			v += bw.h(ab-1, b) - bw.h(ab-1, b-1)
 		}
-		g[yb] -= v
+		g[ord[b-1]] -= v
 	}
 }
 
