@@ -51,4 +51,19 @@
 // without a proposer: uniform, SEC (a Boltzmann bandit over categories,
 // TD(0) on mean |advantage|; its α and T are unverified defaults) and
 // ALP-GMM (absolute learning progress, full-covariance EM, AIC).
+//
+// DualPlaySim puts them together on a game.TaskSpace (DualPlayConfig, every
+// field documented with its default): a DualProposer (log-linear or
+// tabular softmax over task cells, REINFORCE on GRPO, Dr.GRPO or TRR++
+// advantages) or a teacher proposes a batch, a DualSolver attempts each
+// task M times, the verifier (exact, the proposer's label, or a majority
+// vote) and the validity checks (exact, retrieval, leak) feed the reward
+// schemes, and the solver's ability moves by the information-weighted
+// agreement of rewards with skill (wrong labels lower it; unanimous groups
+// teach nothing). Schedules: joint, alternating with a replay buffer, or a
+// frozen proposer; one model in both roles (validity follows ability) or
+// two. DualMetrics gives held-out pass@1 and pass@k, ability, difficulty
+// for a frozen reference solver, band share, valid rate and hacking
+// counters, pseudo-label accuracy, diversity and effective-group ratio per
+// step; DualPopulation keeps snapshots for cross-evaluation.
 package agents

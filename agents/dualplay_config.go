@@ -221,6 +221,12 @@ type DualPlayConfig struct {
 	Advantage string `yaml:"advantage"`
 	// Teacher, when set (uniform, sec, alp_gmm), replaces the learned
 	// proposer: a curriculum without a proposer. Default "" (proposer).
+	// The uniform and SEC teachers choose among the C·G (category, cell)
+	// arms (arm = category·G + cell), so SEC's bandit runs over cells;
+	// ALP-GMM samples a point of a 2-D box, a continuous category
+	// coordinate in [0, C) (floored) and a difficulty, and learns from the
+	// verified solve rate. SEC learns from the mean |A| of the solver's
+	// advantages.
 	Teacher       string         `yaml:"teacher"`
 	TeacherParams map[string]any `yaml:"teacher_params"`
 	// SharedModel plays both roles with one model (Absolute Zero): the

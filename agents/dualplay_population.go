@@ -49,8 +49,9 @@ func (p *DualPopulation) Add(step int, proposer *DualProposer, theta []float64) 
 // probability (game.TaskSpace.SuccessProb, exact given the tasks) of
 // solver j on n tasks sampled from proposer i, and valid[i] the share of
 // proposer i's tasks that are valid. The same tasks serve every solver.
-// Rows of snapshots without a proposer are nil. The sample is seeded by
-// seed alone.
+// Rows of snapshots without a proposer are nil. Task kinds follow the task
+// space's validity curve, without a shared model's ability shift
+// (ProposerConfig.ValidityCoupling). The sample is seeded by seed alone.
 func (p *DualPopulation) SolveMatrix(space *game.TaskSpace, n int, seed uint64) (solve [][]float64, valid []float64) {
 	if n < 1 {
 		panic(fmt.Sprintf("agents: SolveMatrix with %d tasks per proposer", n))
