@@ -135,9 +135,20 @@ var exp2Table = [64]float64{
 }
 
 // normalizeLogFast is normalizeLog with expFast, for the hot host loops
-// (same results for ±Inf and NaN entries).
+// (same results for ±Inf and NaN entries). The host kernels normalize
+// log-policies a step away from normalized ones, whose exponentials sum to
+// a modest number: it tries the sum without the shift by the maximum, and
+// takes the shifted path only when that sum leaves [2^−1000, 2^1000] (or
+// is NaN), which also covers every ±Inf and NaN entry.
 func normalizeLogFast(v []float64) {
 	if len(v) == 0 {
+		return
+	}
+	if s := sumExpShift(v, 0); s >= 0x1p-1000 && s <= 0x1p1000 {
+		lse := math.Log(s)
+		for i := range v {
+			v[i] -= lse
+		}
 		return
 	}
 	m := v[0]
