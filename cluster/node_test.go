@@ -26,6 +26,10 @@ type testCluster struct {
 	nodes []*Node // nil while stopped
 	trans []*raft.InmemTransport
 	dirs  []string
+	// net, if set, wraps every node's transport with its faults.
+	net *FaultNet
+	// tweak, if set, adjusts node i's configuration before it starts.
+	tweak func(i int, cfg *Config)
 }
 
 // testConfig returns a fast node configuration for tests.
@@ -49,7 +53,13 @@ func testCtx(t *testing.T) context.Context {
 // newTestCluster starts n nodes: node 0 bootstraps, the others join it as
 // voters.
 func newTestCluster(t *testing.T, ctx context.Context, n int) *testCluster {
-	c := &testCluster{t: t, nodes: make([]*Node, n), trans: make([]*raft.InmemTransport, n), dirs: make([]string, n)}
+	return newTestClusterWith(t, ctx, n, nil, nil)
+}
+
+// newTestClusterWith is newTestCluster with every transport wrapped by net
+// (if not nil) and node configurations adjusted by tweak (if not nil).
+func newTestClusterWith(t *testing.T, ctx context.Context, n int, net *FaultNet, tweak func(i int, cfg *Config)) *testCluster {
+	c := &testCluster{t: t, nodes: make([]*Node, n), trans: make([]*raft.InmemTransport, n), dirs: make([]string, n), net: net, tweak: tweak}
 	t.Cleanup(c.shutdownAll)
 	for i := range n {
 		c.dirs[i] = t.TempDir()
@@ -82,8 +92,15 @@ func (c *testCluster) start(i int, bootstrap bool) *Node {
 	}
 	c.trans[i] = tr
 	c.mu.Unlock()
-	cfg := testConfig(c.t, fmt.Sprintf("n%d", i), c.dirs[i], tr)
+	var trans raft.Transport = tr
+	if c.net != nil {
+		trans = c.net.Wrap(tr)
+	}
+	cfg := testConfig(c.t, fmt.Sprintf("n%d", i), c.dirs[i], trans)
 	cfg.Bootstrap = bootstrap
+	if c.tweak != nil {
+		c.tweak(i, &cfg)
+	}
 	n, err := NewNode(cfg)
 	if err != nil {
 		c.t.Fatalf("start node %d: %v", i, err)
