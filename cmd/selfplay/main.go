@@ -42,6 +42,7 @@ func commands() []command {
 		{"bench", "measure speed against a same-run baseline: selfplay bench AREA", runBench},
 		{"leaderboard", "rate players from pairwise battles (BT, Elo, Glicko-2, …) with CIs: selfplay leaderboard FILE…", runLeaderboard},
 		{"nlhf", "Nash learning from human feedback: selfplay nlhf run EXP.yaml | list", runNLHF},
+		{"dualplay", "proposer/solver self-play curricula compared over seeds: selfplay dualplay run EXP.yaml | list", runDualPlay},
 		{"compare", "compare algorithms over seeds: IQM, probability of improvement, sequential test: selfplay compare DIR…", runCompare},
 		{"solve", "equilibria of a Gambit .nfg game (exact enumeration, Lemke–Howson, LP): selfplay solve GAME.nfg", runSolve},
 		{"help", "explain a subcommand: selfplay help CMD", nil},
