@@ -1,0 +1,104 @@
+package cluster
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/raft"
+
+	"github.com/selfplay-lab/selfplay/league"
+	"github.com/selfplay-lab/selfplay/leaguesim"
+)
+
+// lossyWriter swallows a response: the handler ran, the client sees 502.
+type lossyWriter struct{ h http.Header }
+
+func (w *lossyWriter) Header() http.Header { return w.h }
+func (w *lossyWriter) Write(b []byte) (int, error) {
+	return len(b), nil
+}
+func (w *lossyWriter) WriteHeader(int) {}
+
+// TestWorkerRetriedResultAppliedOnce: the answer to every other result
+// submission is lost after the leader applied it; the worker retries, is
+// told the match is a duplicate, and every match is counted once.
+func TestWorkerRetriedResultAppliedOnce(t *testing.T) {
+	ctx := testCtx(t)
+	_, tr := raft.NewInmemTransport(nodeAddr(0))
+	a := newAPINode(t, "solo", tr, true)
+	cfg, err := leaguesim.Preset("latest", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Rounds, cfg.EvalMatches, cfg.Bootstrap = 2, 0, 0
+	cfg.Ratings = []league.RatingMethod{league.MethodBT}
+	d, err := NewDriver(a.node, DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(ctx); err != nil || d.Status().State != DriverDone {
+		t.Fatalf("driver: %v, %+v", err, d.Status())
+	}
+	before := a.node.State().Counters().Results
+
+	var n atomic.Int64
+	lossy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == PathResults && n.Add(1)%2 == 1 {
+			a.api.Handler().ServeHTTP(&lossyWriter{h: http.Header{}}, r)
+			http.Error(w, `{"error":"connection lost"}`, http.StatusBadGateway)
+			return
+		}
+		a.api.Handler().ServeHTTP(w, r)
+	}))
+	defer lossy.Close()
+	const matches = 8
+	stats, err := RunWorker(ctx, WorkerConfig{Client: &Client{Base: lossy.URL, Token: a.token}, ID: "w1",
+		Matches: matches, MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Results != 0 || stats.Duplicates != matches || stats.Retries < matches {
+		t.Fatalf("stats %+v: want every result first lost, then reported as a duplicate", stats)
+	}
+	st := a.node.State()
+	if got := st.Counters().Results - before; got != matches {
+		t.Fatalf("the league recorded %d results, want %d (each once)", got, matches)
+	}
+	seen := map[string]bool{}
+	for _, r := range st.Recent() {
+		if r.Worker == "w1" {
+			if seen[r.Match] {
+				t.Fatalf("match %s recorded twice", r.Match)
+			}
+			seen[r.Match] = true
+		}
+	}
+	if len(seen) != matches {
+		t.Fatalf("%d matches by w1 recorded, want %d", len(seen), matches)
+	}
+	active, _ := st.Leases()
+	if len(active) != 0 {
+		t.Fatalf("%d leases left open", len(active))
+	}
+}
+
+// TestWorkerStopsOnContext: a worker facing a cluster that has nothing
+// to lease keeps retrying until its context ends, then returns.
+func TestWorkerStopsOnContext(t *testing.T) {
+	_, tr := raft.NewInmemTransport(nodeAddr(0))
+	a := newAPINode(t, "solo", tr, true)
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	stats, err := RunWorker(ctx, WorkerConfig{Client: &Client{Base: a.ts.URL, Token: a.token}, ID: "w",
+		MinBackoff: 5 * time.Millisecond, MaxBackoff: 20 * time.Millisecond})
+	if err != nil || stats.Leases != 0 || stats.Retries == 0 {
+		t.Fatalf("stats %+v, %v: want retries and no lease on an empty league", stats, err)
+	}
+	if _, err := RunWorker(ctx, WorkerConfig{ID: "w"}); err == nil {
+		t.Fatal("a worker without a client started")
+	}
+}
