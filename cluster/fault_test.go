@@ -597,6 +597,7 @@ func TestFaultRestartAll(t *testing.T) {
 	net.Heal()
 	want := c.converge(ctx)
 	c.checkResults(acked, tried, nil)
+	idx := c.node(0).AppliedIndex()
 
 	for i := range 3 {
 		c.stop(i)
@@ -605,6 +606,14 @@ func TestFaultRestartAll(t *testing.T) {
 		c.start(i, i == 0)
 	}
 	c.leader(ctx)
+	// A node restarts from its latest snapshot and applies the log after
+	// it only once a leader tells it the commit index; until then equal
+	// snapshots would look converged.
+	for _, n := range c.live() {
+		if err := n.WaitApplied(ctx, idx); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if got := c.converge(ctx); got != want {
 		t.Fatalf("state hash after restart %.8s, before %.8s", got, want)
 	}

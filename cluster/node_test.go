@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -26,6 +27,7 @@ type testCluster struct {
 	nodes []*Node // nil while stopped
 	trans []*raft.InmemTransport
 	dirs  []string
+	base  string // parent of dirs
 	// net, if set, wraps every node's transport with its faults.
 	net *FaultNet
 	// tweak, if set, adjusts node i's configuration before it starts.
@@ -60,21 +62,30 @@ func newTestCluster(t *testing.T, ctx context.Context, n int) *testCluster {
 // (if not nil) and node configurations adjusted by tweak (if not nil).
 func newTestClusterWith(t *testing.T, ctx context.Context, n int, net *FaultNet, tweak func(i int, cfg *Config)) *testCluster {
 	c := &testCluster{t: t, nodes: make([]*Node, n), trans: make([]*raft.InmemTransport, n), dirs: make([]string, n), net: net, tweak: tweak}
+	// The data dirs live under one temporary dir made before the nodes'
+	// shutdown is registered, so that (cleanups running last-in
+	// first-out) the nodes stop before their files are removed; a node
+	// still snapshotting would otherwise make the removal fail.
+	c.base = t.TempDir()
 	t.Cleanup(c.shutdownAll)
 	for i := range n {
-		c.dirs[i] = t.TempDir()
+		c.dirs[i] = c.nodeDir(i)
 		c.start(i, i == 0)
 	}
 	if _, _, err := c.nodes[0].WaitLeader(ctx); err != nil {
 		t.Fatal(err)
 	}
 	for i := 1; i < n; i++ {
-		if err := c.nodes[0].AddVoter(ctx, c.nodes[i].ID(), c.nodes[i].Addr()); err != nil {
-			t.Fatal(err)
-		}
+		// Leadership may move while members join on a loaded machine, so
+		// each addition is retried on whoever leads.
+		id, addr := c.nodes[i].ID(), c.nodes[i].Addr()
+		c.onLeader(ctx, "add voter "+id, func(ctx context.Context, ld *Node) error { return ld.AddVoter(ctx, id, addr) })
 	}
 	return c
 }
+
+// nodeDir returns node i's data dir.
+func (c *testCluster) nodeDir(i int) string { return filepath.Join(c.base, fmt.Sprintf("n%d", i)) }
 
 func nodeAddr(i int) raft.ServerAddress { return raft.ServerAddress(fmt.Sprintf("node%d", i)) }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -44,7 +45,7 @@ func (c *testCluster) grow() int {
 	i := len(c.nodes)
 	c.nodes = append(c.nodes, nil)
 	c.trans = append(c.trans, nil)
-	c.dirs = append(c.dirs, c.t.TempDir())
+	c.dirs = append(c.dirs, c.nodeDir(i))
 	c.mu.Unlock()
 	c.start(i, false)
 	return i
@@ -225,7 +226,7 @@ func startLoad(ctx context.Context, t *testing.T, c *testCluster, h *History, wr
 			select {
 			case <-l.stop:
 				return
-			case <-time.After(20 * time.Millisecond):
+			case <-time.After(2 * time.Millisecond):
 			}
 			l.mu.Lock()
 			ids := slices.Clone(l.tried)
@@ -348,7 +349,7 @@ func checkHistory(t *testing.T, h *History) {
 		t.Error("history has no reads; the check is vacuous")
 	}
 	if res != porcupine.Ok {
-		path := filepath.Join(os.TempDir(), fmt.Sprintf("porcupine-%s.html", filepath.Base(t.Name())))
+		path := filepath.Join(os.TempDir(), fmt.Sprintf("porcupine-%s.html", strings.NewReplacer("/", "-", " ", "_").Replace(t.Name())))
 		if verr := porcupine.VisualizePath(ResultModel(), info, path); verr == nil {
 			t.Errorf("history check: %s (visualization in %s)", res, path)
 		} else {
