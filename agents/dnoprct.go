@@ -51,6 +51,7 @@ type dnoPrct struct {
 	prob             bool
 	gold             []int   // per context, or nil
 	ord              []int32 // exact: B×K, each context's responses by score (last iteration's)
+	pc               probCache
 	g                *cuda.Tensor
 	gHost            []float64
 }
@@ -100,6 +101,7 @@ func newDNOPrct(env *Env, p Params, o Options) (Learner, error) {
 		for i := range l.ord {
 			l.ord[i] = int32(i % env.K)
 		}
+		l.pc = newProbCache(l.host, env.K, env.B, l.real.tabular())
 	}
 	return l, nil
 }
@@ -130,7 +132,11 @@ func (l *dnoPrct) Step(t int) error {
 			for c := c0; c < c1; c++ {
 				i := (c - c0) * k
 				th := theta[i : i+k]
-				bw.prepare(th, r[i:i+k], l.ord[c*k:(c+1)*k], l.n, l.goldOf(c), w)
+				pi, ok := l.pc.of(c, w.v[4])
+				if !ok {
+					expVec(pi, th)
+				}
+				bw.prepare(pi, r[i:i+k], l.ord[c*k:(c+1)*k], l.n, l.goldOf(c), w)
 				if l.steps == 1 {
 					// One step from θ_t sees σ(0) = 1/2 on every pair.
 					g := w.v[0]
@@ -139,11 +145,11 @@ func (l *dnoPrct) Step(t int) error {
 					for y := range th {
 						th[y] += l.lr * l.beta / 2 * g[y]
 					}
-					normalizeLogFast(th)
+					normalizeLogProbs(th, pi)
 					continue
 				}
 				bw.law(w.m2, l.margin)
-				contrastiveSteps(th, w.m2, l.beta, l.lr, l.steps, w.v[0], w.v[1])
+				contrastiveSteps(th, w.m2, l.beta, l.lr, l.steps, w.v[0], w.v[1], pi)
 			}
 			scatter(l.host, theta, k, b, c0, c1)
 		})
@@ -192,7 +198,7 @@ func (l *dnoPrct) Step(t int) error {
 				q[ys[hi]*k+ys[lo]] += 1 / float64(l.groups)
 			}
 		}
-		contrastiveSteps(theta, q, l.beta, l.lr, l.steps, w.v[0], w.v[1])
+		contrastiveSteps(theta, q, l.beta, l.lr, l.steps, w.v[0], w.v[1], w.v[4])
 		l.setCol(l.host, theta, c)
 	})
 	return l.commitHost(weights)
@@ -212,14 +218,13 @@ type bestWorst struct {
 }
 
 // prepare orders the responses of one context by r (ties to the lower
-// index, which ranks above) and accumulates π = exp(theta) in that order.
+// index, which ranks above) and accumulates the probabilities pi in that
+// order.
 // ord holds the previous iteration's order on entry (any permutation does:
 // the order is unique) and the new one on return; scores move little from
 // one iteration to the next, so the insertion sort has little to do.
-func (bw *bestWorst) prepare(theta, r []float64, ord []int32, n, gold int, w *work) {
-	k := len(theta)
-	pi := w.v[4]
-	expVec(pi, theta)
+func (bw *bestWorst) prepare(pi, r []float64, ord []int32, n, gold int, w *work) {
+	k := len(pi)
 	for i := 1; i < k; i++ {
 		y := ord[i]
 		j := i
@@ -418,8 +423,9 @@ func powInt(x float64, n int) float64 {
 
 // contrastiveSteps takes steps gradient steps from θ_t = theta (normalized
 // in place at the end) on Σ_{w,l} q[w·K+l]·(−log σ(β[d(w) − d(l)])),
-// d = θ − θ_t. d and grad are K-long scratch.
-func contrastiveSteps(theta, q []float64, beta, lr float64, steps int, d, grad []float64) {
+// d = θ − θ_t. d and grad are K-long scratch; pi receives the new
+// policy's probabilities.
+func contrastiveSteps(theta, q []float64, beta, lr float64, steps int, d, grad, pi []float64) {
 	k := len(theta)
 	clear(d)
 	for s := range steps {
@@ -446,5 +452,5 @@ func contrastiveSteps(theta, q []float64, beta, lr float64, steps int, d, grad [
 	for y := range theta {
 		theta[y] += d[y]
 	}
-	normalizeLogFast(theta)
+	normalizeLogProbs(theta, pi)
 }

@@ -39,6 +39,7 @@ type nashEMAPG struct {
 	avg, g        *cuda.Tensor // exact: θ̄ and the win rates
 	gHost         []float64
 	avgHost       []float64 // sampled: θ̄
+	pc            probCache // exact: π_t
 }
 
 func newNashEMAPG(env *Env, p Params, o Options) (Learner, error) {
@@ -70,6 +71,7 @@ func newNashEMAPG(env *Env, p Params, o Options) (Learner, error) {
 		}
 		l.host = append([]float64(nil), env.refHost...)
 		l.gHost = make([]float64, env.K*env.B)
+		l.pc = newProbCache(l.host, env.K, env.B, l.real.tabular())
 	} else {
 		l.avgHost = append([]float64(nil), env.refHost...)
 	}
@@ -78,7 +80,7 @@ func newNashEMAPG(env *Env, p Params, o Options) (Learner, error) {
 
 func (l *nashEMAPG) Step(t int) error {
 	if l.o.Mode == Exact {
-		if err := pgExact(l.base, l.g, l.avg, l.gHost, l.lr, l.tau); err != nil {
+		if err := pgExact(l.base, l.g, l.avg, l.gHost, l.pc, l.lr, l.tau); err != nil {
 			return err
 		}
 		s := cuda.Step{Out: l.avg, Base: l.cur, A: 1 - l.rate, Ref: l.avg, B: l.rate}

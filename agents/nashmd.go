@@ -118,6 +118,7 @@ type nashMDPG struct {
 	prob          bool
 	mix, g        *cuda.Tensor
 	gHost         []float64
+	pc            probCache // exact: π_t
 }
 
 func newNashMDPG(env *Env, p Params, o Options) (Learner, error) {
@@ -149,6 +150,7 @@ func newNashMDPG(env *Env, p Params, o Options) (Learner, error) {
 		}
 		l.host = append([]float64(nil), env.refHost...)
 		l.gHost = make([]float64, env.K*env.B)
+		l.pc = newProbCache(l.host, env.K, env.B, l.real.tabular())
 	}
 	return l, nil
 }
@@ -158,7 +160,7 @@ func (l *nashMDPG) Step(t int) error {
 		if err := l.env.step(l.mix, l.cur, 1-l.beta, l.beta, 0, nil, nil); err != nil {
 			return err
 		}
-		return pgExact(l.base, l.g, l.mix, l.gHost, l.lr, l.tau)
+		return pgExact(l.base, l.g, l.mix, l.gHost, l.pc, l.lr, l.tau)
 	}
 	return pgSampled(l.base, t, l.lr, l.tau, l.samples, l.prob, func(c int, theta, ref, dst []float64) {
 		geometricMix(dst, theta, ref, l.beta)
@@ -169,7 +171,7 @@ func (l *nashMDPG) Step(t int) error {
 // Nash-EMA-PG on the host copy of the policy against the opponent opp: the
 // backend computes g = P·exp(opp) into gT (read into gHost), and each
 // context's θ moves by lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref).
-func pgExact(l *base, gT, opp *cuda.Tensor, gHost []float64, lr, tau float64) error {
+func pgExact(l *base, gT, opp *cuda.Tensor, gHost []float64, pc probCache, lr, tau float64) error {
 	if err := l.env.Backend.WinRates(gT, l.env.P, []*cuda.Tensor{opp}, []float64{1}); err != nil {
 		return err
 	}
@@ -185,7 +187,8 @@ func pgExact(l *base, gT, opp *cuda.Tensor, gHost []float64, lr, tau float64) er
 		gather(g, gHost, k, b, c0, c1)
 		for c := c0; c < c1; c++ {
 			i := (c - c0) * k
-			pgStep(theta[i:i+k], l.env.refOf(c), g[i:i+k], lr, tau, w.v[0])
+			pi, ok := pc.of(c, w.v[0])
+			pgStep(theta[i:i+k], l.env.refOf(c), g[i:i+k], lr, tau, pi, ok)
 		}
 		scatter(l.host, theta, k, b, c0, c1)
 	})
@@ -223,9 +226,13 @@ func pgSampled(l *base, t int, lr, tau float64, n int, prob bool, opp func(c int
 
 // pgStep is the expected Nash-MD-PG step on one context's log-policy theta
 // (normalized in place) given the win rates g = P·π^β (overwritten):
-// θ += lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref). pi is K-long scratch.
-func pgStep(theta, ref, g []float64, lr, tau float64, pi []float64) {
-	expVec(pi, theta)
+// θ += lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref). pi holds π = exp(θ)
+// when current is true and is computed otherwise; it holds the new
+// policy's probabilities on return.
+func pgStep(theta, ref, g []float64, lr, tau float64, pi []float64, current bool) {
+	if !current {
+		expVec(pi, theta)
+	}
 	mean := 0.0
 	for y := range g {
 		g[y] -= tau * (theta[y] - ref[y])
@@ -234,5 +241,5 @@ func pgStep(theta, ref, g []float64, lr, tau float64, pi []float64) {
 	for y := range theta {
 		theta[y] += lr * pi[y] * (g[y] - mean)
 	}
-	normalizeLogFast(theta)
+	normalizeLogProbs(theta, pi)
 }

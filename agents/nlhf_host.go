@@ -166,6 +166,62 @@ func normalizeLogFast(v []float64) {
 	}
 }
 
+// normalizeLogProbs normalizes the log-probabilities v in place like
+// normalizeLogFast and writes their probabilities into pi, from the same
+// exponentials: a host kernel that needs π at its next step then reads it
+// instead of exponentiating again.
+func normalizeLogProbs(v, pi []float64) {
+	pi = pi[:len(v)]
+	expVec(pi, v)
+	s := 0.0
+	for _, e := range pi {
+		s += e
+	}
+	if !(s >= 0x1p-1000 && s <= 0x1p1000) {
+		normalizeLogFast(v)
+		expVec(pi, v)
+		return
+	}
+	lse, inv := math.Log(s), 1/s
+	for i := range v {
+		v[i] -= lse
+		pi[i] *= inv
+	}
+}
+
+// probCache keeps a host kernel's policy probabilities from one step to
+// the next, context-major (B×K), so that the kernel exponentiates each
+// log-probability once per step. It is valid for the tabular class only:
+// other classes change the host policy after the kernel (projection).
+type probCache struct {
+	pi []float64 // B×K; nil when not in use
+	k  int
+}
+
+// newProbCache returns a cache of the probabilities of the K×B log-policy
+// host when tabular, else an unused one.
+func newProbCache(host []float64, k, b int, tabular bool) probCache {
+	if !tabular {
+		return probCache{k: k}
+	}
+	pc := probCache{pi: make([]float64, k*b), k: k}
+	for c0 := 0; c0 < b; c0 += hostBlock {
+		c1 := min(b, c0+hostBlock)
+		gather(pc.pi[c0*k:c1*k], host, k, b, c0, c1)
+	}
+	expVec(pc.pi, pc.pi)
+	return pc
+}
+
+// of returns context c's probabilities and whether they are current; when
+// the cache is unused it returns scratch (to be filled by the caller).
+func (pc probCache) of(c int, scratch []float64) ([]float64, bool) {
+	if pc.pi == nil {
+		return scratch[:pc.k], false
+	}
+	return pc.pi[c*pc.k : (c+1)*pc.k], true
+}
+
 // sumExpShift returns Σ_i e^(v_i − m), evaluating expFast's body inline two
 // elements at a time.
 func sumExpShift(v []float64, m float64) float64 {

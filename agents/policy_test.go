@@ -28,6 +28,32 @@ func TestLogLinearSpansTabular(t *testing.T) {
 	}
 }
 
+// Host-kernel learners keep the tabular policy's probabilities from one
+// step to the next; the log-linear class, which projects after the kernel,
+// recomputes them. With full-rank features both paths must agree.
+func TestLogLinearSpansTabularHostKernels(t *testing.T) {
+	g, ref := egpoGame(53, 1, 5)
+	env := newTestEnv(t, g, ref)
+	for _, tc := range []struct {
+		algo   string
+		params map[string]any
+	}{
+		{"nash_md_pg", map[string]any{"lr": 2.0, "beta": 0.3, "tau": 0.2}},
+		{"nash_ema_pg", map[string]any{"lr": 2.0, "ema": 0.5, "tau": 0.2}},
+		{"dno_prct", map[string]any{"beta": 1.0, "lr": 2.0}},
+		{"dno_prct", map[string]any{"beta": 1.0, "lr": 2.0, "steps": 3, "gold": "borda"}},
+	} {
+		tab := runSteps(t, env, build(t, env, tc.algo, tc.params, Options{}), 25)
+		full := runSteps(t, env, build(t, env, tc.algo, tc.params, Options{Policy: LogLinear{Dim: 5, Scale: 1, Seed: 3}}), 25)
+		if d := probDiff(tab, full); d > 1e-8 {
+			t.Errorf("%s %v: full-rank log-linear differs from tabular by %.3g", tc.algo, tc.params, d)
+		}
+		if d := probDiff(tab, env.RefHost()); d < 1e-2 {
+			t.Errorf("%s %v: policy barely moved (%.3g)", tc.algo, tc.params, d)
+		}
+	}
+}
+
 // The realized policy is the weighted least-squares projection: the
 // residual target − θᵀφ is orthogonal to every centred feature.
 func TestLogLinearProjectionIsOrthogonal(t *testing.T) {
