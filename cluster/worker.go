@@ -33,6 +33,10 @@ type WorkerConfig struct {
 	Log func(string)
 }
 
+// submitGrace bounds the submission of a played match (its retries
+// included) once the worker is stopped.
+const submitGrace = 10 * time.Second
+
 // WorkerStats count what a worker did.
 type WorkerStats struct {
 	Leases     int64 // leases obtained
@@ -151,6 +155,11 @@ func (w *worker) playOne(ctx context.Context, b *backoff) error {
 		return fmt.Errorf("match %s: %w", l.Match, err)
 	}
 	req := ResultRequest{Match: l.Match, A: mr.Event.A, B: mr.Event.B, Outcome: mr.Event.Outcome.String(), Worker: w.cfg.ID}
+	// A played match is submitted even if the worker is being stopped,
+	// within a grace period, so that stopping a worker does not leave its
+	// leases to expire.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), submitGrace)
+	defer cancel()
 	for {
 		resp, err := w.cfg.Client.SubmitResult(ctx, req)
 		if err == nil {
