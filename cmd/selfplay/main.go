@@ -39,6 +39,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"demo", "run a small self-play league in ~10 s; print its leaderboard, write plots and an HTML page: selfplay demo", runDemo},
+		{"league", "a league replicated with Raft: selfplay league serve --id ID --raft ADDR --http ADDR --data DIR --bootstrap | --join URL; league certs", runLeague},
+		{"worker", "play leased matches for a replicated league: selfplay worker --join URL --token-file F", runWorker},
 		{"bench", "measure speed against a same-run baseline: selfplay bench AREA", runBench},
 		{"leaderboard", "rate players from pairwise battles (BT, Elo, Glicko-2, …) with CIs: selfplay leaderboard FILE…", runLeaderboard},
 		{"nlhf", "Nash learning from human feedback: selfplay nlhf run EXP.yaml | list", runNLHF},
