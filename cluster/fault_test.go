@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -628,4 +629,48 @@ func TestFaultRestartAll(t *testing.T) {
 		t.Fatalf("read after restart: %d present, %v; want at least %d", len(present), err, len(acked)+1)
 	}
 	checkHistory(t, h)
+}
+
+// TestFaultRandomSchedule: writers submit results while a seeded random
+// schedule of faults (minorities and leaders cut off, lossy, slow and
+// one-way links, entries lost while heartbeats pass) plays; after a final
+// heal every node agrees, holds each acknowledged result exactly once, and
+// the history is linearizable.
+func TestFaultRandomSchedule(t *testing.T) {
+	seeds := []uint64{1, 2, 3}
+	if testing.Short() {
+		seeds = seeds[:1]
+	}
+	for _, n := range []int{3, 5} {
+		for _, seed := range seeds {
+			t.Run(fmt.Sprintf("%d nodes seed %d", n, seed), func(t *testing.T) {
+				ctx := faultCtx(t)
+				c, net := newFaultCluster(t, ctx, n, seed, nil)
+				h := NewHistory()
+				l := startLoad(ctx, t, c, h, 3, 2000)
+				l.waitAcked(ctx, 10)
+				var log []string
+				for _, st := range randomSchedule(rand.New(rand.NewPCG(seed, uint64(n))), n, faultScale(12, 6)) {
+					leader := c.leader(ctx)
+					st.apply(net, leader)
+					log = append(log, fmt.Sprintf("%s (leader %d, %d acked)", st.desc, leader, l.ackedCount()))
+					select {
+					case <-time.After(st.hold):
+					case <-ctx.Done():
+						t.Fatalf("schedule: %v; steps %q", ctx.Err(), log)
+					}
+				}
+				net.Heal()
+				l.waitAcked(ctx, l.ackedCount()+10)
+				acked, tried := l.finish()
+				c.converge(ctx)
+				c.checkResults(acked, tried, nil)
+				checkHistory(t, h)
+				if t.Failed() {
+					t.Logf("schedule: %q", log)
+				}
+				t.Logf("%d results acknowledged through %d fault steps", len(acked), len(log))
+			})
+		}
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -363,6 +364,68 @@ func addrs(idx ...int) []raft.ServerAddress {
 	out := make([]raft.ServerAddress, len(idx))
 	for k, i := range idx {
 		out[k] = nodeAddr(i)
+	}
+	return out
+}
+
+// faultStep is one step of a random fault schedule: it changes the
+// network (given the current leader) and lasts hold.
+type faultStep struct {
+	desc  string
+	apply func(net *FaultNet, leader int)
+	hold  time.Duration
+}
+
+// randomSchedule draws steps faults for an n-node cluster: minorities
+// cut off (often the leader's), splits, lossy or slow links, one-way
+// cuts, and heals. Every step replaces the previous faults, so at most a
+// minority is ever cut off from the rest by a partition, though loss may
+// stall progress for a while.
+func randomSchedule(rng *rand.Rand, n, steps int) []faultStep {
+	out := make([]faultStep, steps)
+	for s := range out {
+		hold := time.Duration(30+rng.IntN(120)) * time.Millisecond
+		minority := rng.Perm(n)[:1+rng.IntN((n-1)/2)]
+		a, b := rng.IntN(n), rng.IntN(n)
+		drop, delay := 0.05+0.3*rng.Float64(), time.Duration(rng.IntN(5))*time.Millisecond
+		var st faultStep
+		switch k := rng.IntN(7); k {
+		case 0:
+			st = faultStep{fmt.Sprintf("isolate %v", minority), func(net *FaultNet, _ int) {
+				net.Heal()
+				net.Isolate(addrs(minority...)...)
+			}, hold}
+		case 1:
+			st = faultStep{"isolate the leader", func(net *FaultNet, leader int) {
+				net.Heal()
+				net.Isolate(nodeAddr(leader))
+			}, hold}
+		case 2:
+			st = faultStep{fmt.Sprintf("all links drop %.2f, delay %v", drop, delay), func(net *FaultNet, _ int) {
+				net.Heal()
+				net.SetFault("", "", Fault{Drop: drop, Jitter: delay})
+			}, hold}
+		case 3:
+			st = faultStep{fmt.Sprintf("cut %d→%d", a, b), func(net *FaultNet, _ int) {
+				net.Heal()
+				net.SetFault(nodeAddr(a), nodeAddr(b), Fault{Drop: 1})
+			}, hold}
+		case 4:
+			st = faultStep{fmt.Sprintf("leader's entries lost, heartbeats pass, %v", delay), func(net *FaultNet, leader int) {
+				net.Heal()
+				net.SetFault(nodeAddr(leader), "", Fault{Kinds: KindAppend, Drop: 1})
+				net.SetFault("", "", Fault{Delay: delay})
+			}, hold}
+		case 5:
+			st = faultStep{fmt.Sprintf("node %d slow (%v) and lossy (%.2f)", a, 5*delay, drop), func(net *FaultNet, _ int) {
+				net.Heal()
+				net.SetFault(nodeAddr(a), "", Fault{Drop: drop, Delay: 5 * delay})
+				net.SetFault("", nodeAddr(a), Fault{Drop: drop, Delay: 5 * delay})
+			}, hold}
+		default:
+			st = faultStep{"heal", func(net *FaultNet, _ int) { net.Heal() }, hold}
+		}
+		out[s] = st
 	}
 	return out
 }
