@@ -22,6 +22,7 @@ func benchAreas() []benchArea {
 		{"engine", "batched mirror step + gap, zero-sum MW; vs same-run triad and scalar", runBenchEngine},
 		{"nash", "equilibrium solvers: all extreme equilibria vs lrsnash, Lemke–Howson", runBenchNash},
 		{"nlhf", "exact NLHF algorithms, B = 10^4 × K = 16 × 1000 iterations; vs same-run triad", runBenchNLHF},
+		{"dualplay", "dual-play proposer+solver steps, 256 tasks × 8 attempts; vs same-run attempt sampling", runBenchDualPlay},
 	}
 }
 
