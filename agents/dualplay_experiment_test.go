@@ -281,3 +281,37 @@ runs:
 	fmt.Println(e.Labels(), e.TotalSteps(), e.Runs[1].Config.ProposerRewardParams["zero_reward"])
 	// Output: [naive azr] 100 -0.5
 }
+
+// FuzzLoadDualPlayExperiment: any input loads or fails with a located
+// error, never panics, and a loaded experiment's resolved config loads
+// back to the same resolved config.
+func FuzzLoadDualPlayExperiment(f *testing.F) {
+	f.Add([]byte(tinyDual))
+	f.Add([]byte("runs:\n  - label: a\n    teacher: alp_gmm\n    teacher_params: {max_k: 3}\n"))
+	f.Add([]byte("base: &b {batch: 8}\nmethods:\n  - label: x\n    <<: *b\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := LoadDualPlayExperiment("fuzz.yaml", data)
+		if err != nil {
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v is not a *config.Error", err)
+			}
+			return
+		}
+		out, err := e.Resolved()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2, err := LoadDualPlayExperiment("resolved.yaml", out)
+		if err != nil {
+			t.Fatalf("resolved config does not load: %v\n%s", err, out)
+		}
+		out2, err := e2.Resolved()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != string(out2) {
+			t.Fatalf("resolving twice differs:\n%s\n---\n%s", out, out2)
+		}
+	})
+}
