@@ -1,8 +1,10 @@
 package agents
 
 import (
+	"errors"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -270,4 +272,62 @@ func BenchmarkGroupAdvantages(b *testing.B) {
 			kn.Advantages(dst, rewards, keys)
 		}
 	})
+}
+
+// With the raw-reward estimator (SSP's one-sample REINFORCE) a reward
+// offset reaches the policy; with GRPO's group baseline it cancels.
+func TestRoleAdvantageBaseline(t *testing.T) {
+	r := []float64{0.5, 0.2, 0.9, 0.4}
+	shifted := make([]float64, len(r))
+	for i, x := range r {
+		shifted[i] = x - 0.1
+	}
+	keys := make([]int, len(r))
+	for _, tc := range []struct {
+		name    string
+		cancels bool
+	}{{AdvantageNone, false}, {AdvantageGRPO, true}, {AdvantageDrGRPO, true}, {AdvantageTRR, true}} {
+		a, b := make([]float64, len(r)), make([]float64, len(r))
+		ra := newRoleAdvantage(tc.name, 1)
+		ra.advantages(a, r, len(r), keys)
+		ra.advantages(b, shifted, len(r), keys)
+		for i := range a {
+			d := a[i] - b[i]
+			if tc.cancels && math.Abs(d) > 1e-12 {
+				t.Errorf("%s: advantage %d moved by %g under a constant offset", tc.name, i, d)
+			}
+			if !tc.cancels && (math.Abs(d-0.1) > 1e-12 || a[i] != r[i]) {
+				t.Errorf("%s: advantage %d = %g (shifted %g), want the reward %g", tc.name, i, a[i], b[i], r[i])
+			}
+		}
+	}
+}
+
+func TestDualPlayProposerAdvantageConfig(t *testing.T) {
+	cfg := DefaultDualPlayConfig()
+	cfg.ProposerAdvantage = "reinforce"
+	var fe *DualPlayFieldError
+	if err := cfg.Validate(); !errors.As(err, &fe) || fe.Field != "proposer_advantage" {
+		t.Fatalf("bad proposer_advantage: got %v", err)
+	}
+	// The proposer's estimator does not touch the solver's: one step from
+	// the same seed gives the same solver update whatever the proposer's.
+	run := func(adv string) (theta, params []float64) {
+		c := DefaultDualPlayConfig()
+		c.Batch, c.ProposerAdvantage = 64, adv
+		s, err := NewDualPlaySim(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Step()
+		return append([]float64(nil), s.Solver().Theta()...), s.Proposer().Params()
+	}
+	t0, p0 := run("")
+	t1, p1 := run(AdvantageNone)
+	if !slices.Equal(t0, t1) {
+		t.Errorf("solver θ %v vs %v: the proposer's estimator changed the solver update", t0, t1)
+	}
+	if slices.Equal(p0, p1) {
+		t.Errorf("proposer parameters equal under grpo and none")
+	}
 }

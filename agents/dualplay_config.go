@@ -77,6 +77,14 @@ const (
 	// AdvantageTRR is Absolute Zero's TRR++: baselines per task type ×
 	// role, here per category × role (KeyedNormalizer), whitened.
 	AdvantageTRR = "trr++"
+	// AdvantageNone uses the reward itself as the advantage: REINFORCE
+	// without a baseline. Search Self-play trains its proposer this way,
+	// with one sample per prompt and so no group to take a baseline from
+	// (algorithms.md §6.4). Without a baseline a reward offset is no longer
+	// cancelled: a constant −0.1 on invalid proposals pushes down every
+	// invalid sample, where a baseline would leave only its difference
+	// from the batch mean.
+	AdvantageNone = "none"
 )
 
 // ProposerConfig parameterizes the proposer policy (DualProposer).
@@ -217,8 +225,14 @@ type DualPlayConfig struct {
 	// correctness.
 	SolverReward       string         `yaml:"solver_reward"`
 	SolverRewardParams map[string]any `yaml:"solver_reward_params"`
-	// Advantage is grpo, dr_grpo or trr++ for both roles. Default grpo.
+	// Advantage is grpo, dr_grpo, trr++ or none for both roles. Default
+	// grpo.
 	Advantage string `yaml:"advantage"`
+	// ProposerAdvantage, when set, overrides Advantage for the proposer
+	// (grpo, dr_grpo, trr++ or none). Default "": as Advantage. SSP
+	// trains its solver by GRPO over 5 rollouts but its proposer by
+	// REINFORCE on one sample (none).
+	ProposerAdvantage string `yaml:"proposer_advantage"`
 	// Teacher, when set (uniform, sec, alp_gmm), replaces the learned
 	// proposer: a curriculum without a proposer. Default "" (proposer).
 	// The uniform and SEC teachers choose among the C·G (category, cell)
@@ -324,7 +338,10 @@ func (c *DualPlayConfig) Check() []*DualPlayFieldError {
 		}
 		bad(field, c.SolverReward, err.Error())
 	}
-	oneOf("advantage", c.Advantage, AdvantageGRPO, AdvantageDrGRPO, AdvantageTRR)
+	oneOf("advantage", c.Advantage, AdvantageGRPO, AdvantageDrGRPO, AdvantageTRR, AdvantageNone)
+	if c.ProposerAdvantage != "" {
+		oneOf("proposer_advantage", c.ProposerAdvantage, AdvantageGRPO, AdvantageDrGRPO, AdvantageTRR, AdvantageNone)
+	}
 	if c.Teacher != "" {
 		if c.Task.Check() == nil {
 			if _, err := NewTeacher(c.Teacher, c.TeacherParams, dualTeacherSpace(c), c.Seed); err != nil {

@@ -58,10 +58,9 @@ type DualPlaySim struct {
 
 	propReward ProposerReward
 	solvReward SolverReward
-	norm       Normalization
-	trr        bool
-	keyedP     *KeyedNormalizer
-	keyedS     *KeyedNormalizer
+	// advP and advS turn the proposer's and the solver's rewards into
+	// advantages.
+	advP, advS roleAdvantage
 
 	rPropose, rAttempt, rCheck, rReplay *rand.Rand
 
@@ -136,13 +135,11 @@ func NewDualPlaySim(cfg DualPlayConfig) (*DualPlaySim, error) {
 		ring: make([]int, cfg.DiversityWindow), ringCount: make([]int32, space.NumSignatures()),
 		batchCnt: make([]int32, space.NumSignatures()), touched: make([]int, 0, n), catCount: make([]int, c),
 		pop: DualPopulation{Max: cfg.Population.Max}}
-	switch cfg.Advantage {
-	case AdvantageDrGRPO:
-		s.norm = NormDrGRPO
-	case AdvantageTRR:
-		s.trr = true
-		s.keyedP = NewKeyedNormalizer(c, NormGRPO, DefaultAdvantageEps)
-		s.keyedS = NewKeyedNormalizer(c, NormGRPO, DefaultAdvantageEps)
+	s.advS = newRoleAdvantage(cfg.Advantage, c)
+	if cfg.ProposerAdvantage != "" {
+		s.advP = newRoleAdvantage(cfg.ProposerAdvantage, c)
+	} else {
+		s.advP = newRoleAdvantage(cfg.Advantage, c) // its own TRR++ baselines
 	}
 	s.ref = append([]float64(nil), s.solver.theta...)
 	s.phi0 = s.ref
@@ -371,16 +368,14 @@ func (s *DualPlaySim) update(n int) {
 	cfg := &s.cfg
 	M := cfg.Attempts
 	nm := n * M
-	if s.trr {
+	if s.advS.keyed != nil {
 		for i := range n {
 			for j := range M {
 				s.skeys[i*M+j] = s.tasks[i].Category
 			}
 		}
-		s.keyedS.Advantages(s.sadv[:nm], s.srew[:nm], s.skeys[:nm])
-	} else {
-		GroupAdvantages(s.sadv[:nm], s.srew[:nm], M, s.norm, DefaultAdvantageEps)
 	}
+	s.advS.advantages(s.sadv[:nm], s.srew[:nm], M, s.skeys[:nm])
 	if s.phase != PhaseProposer {
 		for i := range n {
 			if s.trains[i] {
@@ -425,11 +420,7 @@ func (s *DualPlaySim) updateProposer(n int) {
 	if k == 0 {
 		return
 	}
-	if s.trr {
-		s.keyedP.Advantages(s.cadv[:k], s.crew[:k], s.ckeys[:k])
-	} else {
-		GroupAdvantages(s.cadv[:k], s.crew[:k], k, s.norm, DefaultAdvantageEps)
-	}
+	s.advP.advantages(s.cadv[:k], s.crew[:k], k, s.ckeys[:k])
 	k = 0
 	for i := range n {
 		s.padv[i] = 0
@@ -439,4 +430,38 @@ func (s *DualPlaySim) updateProposer(n int) {
 		}
 	}
 	s.proposer.Update(s.actions[:n], s.padv[:n])
+}
+
+// roleAdvantage is one role's advantage estimator (DualPlayConfig.Advantage,
+// ProposerAdvantage): group-normalized (GRPO, Dr.GRPO), keyed TRR++
+// baselines, or the raw reward (none).
+type roleAdvantage struct {
+	raw   bool
+	norm  Normalization
+	keyed *KeyedNormalizer // TRR++ only
+}
+
+func newRoleAdvantage(name string, categories int) roleAdvantage {
+	switch name {
+	case AdvantageDrGRPO:
+		return roleAdvantage{norm: NormDrGRPO}
+	case AdvantageTRR:
+		return roleAdvantage{keyed: NewKeyedNormalizer(categories, NormGRPO, DefaultAdvantageEps)}
+	case AdvantageNone:
+		return roleAdvantage{raw: true}
+	}
+	return roleAdvantage{norm: NormGRPO}
+}
+
+// advantages writes the advantages of rewards into dst: per group of
+// groupSize (GRPO, Dr.GRPO), per key (TRR++), or the rewards themselves.
+func (a *roleAdvantage) advantages(dst, rewards []float64, groupSize int, keys []int) {
+	switch {
+	case a.raw:
+		copy(dst, rewards)
+	case a.keyed != nil:
+		a.keyed.Advantages(dst, rewards, keys)
+	default:
+		GroupAdvantages(dst, rewards, groupSize, a.norm, DefaultAdvantageEps)
+	}
 }
