@@ -59,7 +59,7 @@ func runCompare(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("compare", "[flags] DIR...", compareDescription,
 		"selfplay compare --metric gap --log out/cyclic out/bt",
 		"selfplay compare --metric win_rate_ref --higher-better --step 500 --out profile runs/*",
-		"selfplay compare --metric heldout_pass1 --higher-better --alpha 0.01 --interim 4 dualplay-out")
+		"selfplay compare --metric pass_at_1 --higher-better --alpha 0.01 --interim 4 dualplay-out")
 	metric := fs.String("metric", "", "the metric to compare (a key of the metrics.jsonl rows); required")
 	stepFlag := fs.String("step", "last", `the step whose values are compared: "last" or a step number`)
 	higher := fs.Bool("higher-better", false, "higher values of the metric are better (default: lower is better, as for gaps)")
