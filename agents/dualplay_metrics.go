@@ -73,6 +73,14 @@ type DualMetrics struct {
 	// ProposerReward is the mean proposer reward of the batch,
 	// SolverReward the mean solver reward per attempt.
 	ProposerReward, SolverReward float64
+	// TrainedSolverReward is the mean solver reward per attempt over the
+	// tasks the solver trains on (NaN when it trains on none, as in
+	// proposer phases). It is the training reward a paper plots: SSP's
+	// solver is rewarded only on questions that passed the validity check,
+	// so its reward curve never includes the tasks the check rejected or
+	// the band filter dropped, whereas SolverReward averages over the whole
+	// batch.
+	TrainedSolverReward float64
 	// ProposerEntropy is H(π) of the proposer policy in nats after the
 	// update (0 with a teacher).
 	ProposerEntropy float64
@@ -89,7 +97,7 @@ var dualMetricNames = [...]string{
 	"valid_rate", "invalid", "leaks", "non_unique", "invalid_rewarded", "leaks_rewarded", "non_unique_passed", "flagged",
 	"label_accuracy", "majority_accuracy",
 	"category_entropy", "distinct_signatures", "repetition_mass",
-	"effective_groups", "trained_share", "proposer_reward", "solver_reward", "proposer_entropy",
+	"effective_groups", "trained_share", "proposer_reward", "solver_reward", "trained_solver_reward", "proposer_entropy",
 	"buffer_len", "population_len",
 }
 
@@ -114,7 +122,7 @@ func (m *DualMetrics) AppendValues(dst []float64) []float64 {
 		float64(m.InvalidRewarded), float64(m.LeaksRewarded), float64(m.NonUniquePassed), float64(m.Flagged),
 		m.LabelAccuracy, m.MajorityAccuracy,
 		m.CategoryEntropy, float64(m.DistinctSignatures), m.RepetitionMass,
-		m.EffectiveGroups, m.TrainedShare, m.ProposerReward, m.SolverReward, m.ProposerEntropy,
+		m.EffectiveGroups, m.TrainedShare, m.ProposerReward, m.SolverReward, m.TrainedSolverReward, m.ProposerEntropy,
 		float64(m.BufferLen), float64(m.PopulationLen))
 	return append(dst, m.Ability...)
 }
@@ -132,7 +140,7 @@ func (s *DualPlaySim) measure(n int) {
 	clear(s.catCount)
 	var refSum, refValid, solve, verified float64
 	var nValid, band, labelOK, majOK, eff, trained int
-	var pr, sr float64
+	var pr, sr, tsr float64
 	M := cfg.Attempts
 	for i := range n {
 		t := &s.tasks[i]
@@ -194,6 +202,9 @@ func (s *DualPlaySim) measure(n int) {
 		pr += s.prew[i]
 		for _, x := range s.srew[i*M : (i+1)*M] {
 			sr += x
+			if s.trains[i] {
+				tsr += x
+			}
 		}
 	}
 	fn := float64(n)
@@ -224,6 +235,10 @@ func (s *DualPlaySim) measure(n int) {
 	}
 	m.ProposerReward = pr / fn
 	m.SolverReward = sr / (fn * float64(M))
+	m.TrainedSolverReward = math.NaN()
+	if trained > 0 && s.phase != PhaseProposer {
+		m.TrainedSolverReward = tsr / float64(trained*M)
+	}
 }
 
 // finish fills the metrics that describe the state after the step's

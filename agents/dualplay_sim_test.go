@@ -3,6 +3,7 @@ package agents
 import (
 	"context"
 	"errors"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"testing"
@@ -66,13 +67,16 @@ var dualVariants = []struct {
 	}},
 }
 
+// sameFloat is == with NaN equal to NaN (metrics without data are NaN).
+func sameFloat(x, y float64) bool { return x == y || (math.IsNaN(x) && math.IsNaN(y)) }
+
 func TestDualPlayDeterministic(t *testing.T) {
 	for _, v := range dualVariants {
 		t.Run(v.name, func(t *testing.T) {
 			a := trace(t, newTestSim(t, v.edit), 12)
 			b := trace(t, newTestSim(t, v.edit), 12)
 			for i := range a {
-				if !slices.Equal(a[i], b[i]) {
+				if !slices.EqualFunc(a[i], b[i], sameFloat) {
 					t.Fatalf("step %d differs:\n%v\n%v", i+1, a[i], b[i])
 				}
 			}
@@ -84,7 +88,7 @@ func TestDualPlayDeterministic(t *testing.T) {
 			}), 12)
 			same := true
 			for i := range a {
-				same = same && slices.Equal(a[i], c[i])
+				same = same && slices.EqualFunc(a[i], c[i], sameFloat)
 			}
 			if same {
 				t.Error("seed 99 reproduced seed 1's run")
@@ -136,7 +140,7 @@ func TestDualPlayRunCancel(t *testing.T) {
 // Metric values line up with their names and with independent
 // recomputations from the sim's state.
 func TestDualMetricsTable(t *testing.T) {
-	s := newTestSim(t, func(c *DualPlayConfig) { c.Verifier = VerifierExact })
+	s := newTestSim(t, func(c *DualPlayConfig) { c.Verifier, c.ValidityCheck = VerifierExact, CheckExact })
 	trace(t, s, 3)
 	m := s.Metrics()
 	names := DualMetricNames(4)
@@ -177,6 +181,27 @@ func TestDualMetricsTable(t *testing.T) {
 	}
 	if m.LabelAccuracy != 1 {
 		t.Errorf("exact verifier label accuracy %v, want 1", m.LabelAccuracy)
+	}
+	// The trained-task reward: attempts of trained tasks only.
+	var sum float64
+	var cnt int
+	M := s.cfg.Attempts
+	for i := range s.cfg.Batch {
+		if !s.trains[i] {
+			continue
+		}
+		for _, a := range s.atts[i*M : (i+1)*M] {
+			cnt++
+			if s.tasks[i].IsCorrect(a.Answer) {
+				sum++
+			}
+		}
+	}
+	if cnt == 0 || cnt == s.cfg.Batch*M {
+		t.Fatalf("%d of %d attempts trained on: the check should drop some", cnt, s.cfg.Batch*M)
+	}
+	if want := sum / float64(cnt); math.Abs(m.TrainedSolverReward-want) > 1e-12 {
+		t.Errorf("trained_solver_reward %v, recount %v", m.TrainedSolverReward, want)
 	}
 }
 
