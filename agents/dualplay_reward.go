@@ -314,7 +314,9 @@ func pasoDobleRate(o TaskOutcome) float64 {
 // SSPReward is the Search Self-Play proposer reward (algorithms.md §6.4):
 // 1 − mean solver success on valid tasks, InvalidReward on tasks the
 // validity check rejected (or that did not parse). InvalidReward is 0 in
-// the paper; −0.1 reproduces the reported "death spiral". The config's
+// the paper, which reports a "death spiral" (entropy up, valid rate → 0)
+// with −0.1; the simulator does not reproduce the collapse (see
+// examples/dualplay TestScenarioSSPInvalidPenalty). The config's
 // "intermediate_difficulty" variant is not documented and not implemented.
 type SSPReward struct {
 	InvalidReward float64
