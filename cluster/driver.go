@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/raft"
+
 	"github.com/selfplay-lab/selfplay/league"
 	"github.com/selfplay-lab/selfplay/leaguesim"
 )
@@ -178,7 +180,9 @@ func (d *Driver) Run(ctx context.Context) error {
 		d.update(func(st *DriverStatus) { st.State = DriverDone })
 		d.cfg.Log("driver: done; workers keep playing leased matches")
 		return nil
-	case runCtx.Err() != nil || errors.Is(err, ErrNotLeader):
+	case runCtx.Err() != nil || errors.Is(err, ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost):
+		// A proposal that was in flight when leadership moved fails with
+		// ErrLeadershipLost before the watcher above notices: the same stop.
 		d.update(func(st *DriverStatus) { st.State, st.Error = DriverStopped, err.Error() })
 		d.cfg.Log(fmt.Sprintf("driver: stopped: %v", err))
 		return nil

@@ -1,9 +1,11 @@
 package cluster
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/selfplay-lab/selfplay/league"
 	"github.com/selfplay-lab/selfplay/leaguesim"
@@ -113,4 +115,71 @@ func FuzzDecodeGameSpec(f *testing.F) {
 			t.Fatalf("re-encoded spec gives another game: %v", err)
 		}
 	})
+}
+
+// TestDriverStopsOnFailover: the leader of a 3-node cluster is cut off
+// while its driver trains. The driver stops (state stopped, Run returns
+// nil, not an error), every event it got committed stays in the league,
+// and the new leader still serves leases among the existing members
+// while its own driver, finding the league not empty, skips.
+func TestDriverStopsOnFailover(t *testing.T) {
+	ctx := faultCtx(t)
+	net := NewFaultNet(5)
+	c := newTestClusterWith(t, ctx, 3, net, nil)
+	old := c.leaderIn(ctx, 0, 1, 2)
+	cfg, err := leaguesim.Preset("pfsp", 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Rounds, cfg.EvalMatches, cfg.Bootstrap = 1000, 0, 0 // far more than the test lets it play
+	cfg.Ratings = []league.RatingMethod{league.MethodBT}
+	d, err := NewDriver(c.node(old), DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	runErr := make(chan error, 1)
+	go func() { runErr <- d.Run(ctx) }()
+	eventually(ctx, t, func() error {
+		if st := d.Status(); st.State != DriverRunning || st.Round < 2 {
+			return fmt.Errorf("driver %+v, want running past round 1", st)
+		}
+		return nil
+	})
+
+	net.Isolate(nodeAddr(old))
+	var err2 error
+	select {
+	case err2 = <-runErr:
+	case <-ctx.Done():
+		t.Fatalf("the driver kept running after its leader was cut off: %+v", d.Status())
+	}
+	st := d.Status()
+	if err2 != nil || st.State != DriverStopped || st.Error == "" {
+		t.Fatalf("driver after fail-over: %v, %+v; want stopped with the cause and no error", err2, st)
+	}
+
+	var others []int
+	for i := range 3 {
+		if i != old {
+			others = append(others, i)
+		}
+	}
+	nl := c.node(c.leaderIn(ctx, others...))
+	if err := nl.Barrier(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if len(nl.Members()) == 0 {
+		t.Fatal("the new leader's league lost the driver's members")
+	}
+	eff, err := nl.Propose(ctx, &league.LeaseMatch{Worker: "w", Now: 1, Deadline: 2})
+	if err != nil || eff.Lease == nil {
+		t.Fatalf("lease on the new leader: %+v, %v", eff, err)
+	}
+	d2, err := NewDriver(nl, DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d2.Run(ctx); err != nil || d2.Status().State != DriverSkipped {
+		t.Fatalf("second driver: %v, %+v; want skipped (the league is not empty)", err, d2.Status())
+	}
 }

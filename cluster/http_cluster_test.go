@@ -19,16 +19,16 @@ import (
 // leader. All on loopback TCP.
 func threeNodes(t *testing.T, ctx context.Context) []*apiNode {
 	t.Helper()
-	n0 := newAPINode(t, "n0", nil, true)
+	n0 := newAPINodeWith(t, "n0", nil, true, steadyTimeouts)
 	if _, _, err := n0.node.WaitLeader(ctx); err != nil {
 		t.Fatal(err)
 	}
-	n1 := newAPINode(t, "n1", nil, false, n0.ts.URL)
+	n1 := newAPINodeWith(t, "n1", nil, false, steadyTimeouts, n0.ts.URL)
 	c0 := &Client{Base: n0.ts.URL, Token: n0.token}
 	if _, err := c0.Join(ctx, JoinRequest{ID: "n1", RaftAddr: n1.node.Addr(), HTTPURL: n1.ts.URL}); err != nil {
 		t.Fatal(err)
 	}
-	n2 := newAPINode(t, "n2", nil, false, n1.ts.URL)
+	n2 := newAPINodeWith(t, "n2", nil, false, steadyTimeouts, n1.ts.URL)
 	join := JoinRequest{ID: "n2", RaftAddr: n2.node.Addr(), HTTPURL: n2.ts.URL}
 	body := fmt.Sprintf(`{"id":%q,"raft_addr":%q,"http_url":%q}`, join.ID, join.RaftAddr, join.HTTPURL)
 	eventually(ctx, t, func() error {

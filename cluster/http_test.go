@@ -33,10 +33,30 @@ type apiNode struct {
 // and its API; Run's maintenance loop runs until the test ends.
 func newAPINode(t *testing.T, id string, tr raft.Transport, bootstrap bool, seeds ...string) *apiNode {
 	t.Helper()
+	return newAPINodeWith(t, id, tr, bootstrap, nil, seeds...)
+}
+
+// steadyTimeouts are Raft timeouts for tests whose assertions need the
+// leader to keep leading (a driver that must finish its run). testConfig's
+// 50ms leader lease is shorter than the stalls of a loaded two-core
+// machine under -race, where a leader that misses one round of heartbeat
+// answers steps down and its driver stops; these timeouts cost one slower
+// first election instead.
+func steadyTimeouts(cfg *Config) {
+	cfg.HeartbeatTimeout, cfg.ElectionTimeout, cfg.LeaderLeaseTimeout = 500*time.Millisecond, 500*time.Millisecond, 500*time.Millisecond
+}
+
+// newAPINodeWith is newAPINode with the node's configuration adjusted by
+// tweak (if not nil).
+func newAPINodeWith(t *testing.T, id string, tr raft.Transport, bootstrap bool, tweak func(*Config), seeds ...string) *apiNode {
+	t.Helper()
 	cfg := testConfig(t, id, t.TempDir(), tr)
 	cfg.Bootstrap, cfg.NoSync = bootstrap, true
 	if tr == nil {
 		cfg.RaftAddr = "127.0.0.1:0"
+	}
+	if tweak != nil {
+		tweak(&cfg)
 	}
 	n, err := NewNode(cfg)
 	if err != nil {
@@ -56,8 +76,11 @@ func newAPINode(t *testing.T, id string, tr raft.Transport, bootstrap bool, seed
 		mu.Unlock()
 		hh.ServeHTTP(w, r)
 	}))
+	// Leases outlive any test: a lease expiring between a test's lease and
+	// its result (a stall of a loaded machine) would turn the result into
+	// one for a re-queued match. Expiry itself is tested on the league.
 	api, err := NewAPI(APIConfig{Node: n, URL: ts.URL, Token: tok, Seeds: seeds,
-		SyncInterval: 50 * time.Millisecond, LeaseTTL: 2 * time.Second, Log: func(s string) { t.Log(id + ": " + s) }})
+		SyncInterval: 50 * time.Millisecond, LeaseTTL: time.Hour, Log: func(s string) { t.Log(id + ": " + s) }})
 	if err != nil {
 		t.Fatal(err)
 	}
