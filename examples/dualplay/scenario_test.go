@@ -4,70 +4,129 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
 	"slices"
 	"testing"
 
 	"github.com/selfplay-lab/selfplay/agents"
 )
 
-// The scenarios of issue 5, point 7, each over at least five seeds. Every
+// The scenarios of issue 5, point 7. Each test loads its shipped YAML
+// file through agents.LoadDualPlayExperiment and runs it with
+// agents.RunDualPlayExperiment over the file's seeds (at least five), so
+// the file is the experiment and the test the claim about it. Every
 // assertion is on a per-seed statistic summarized by its mean and a 95%
 // Student-t interval over the seeds (with 5 seeds, wider than a percentile
 // bootstrap, which under-covers at this size); comparisons between methods
-// are paired by seed, since every method of a scenario runs the same seeds
-// and so shares the held-out set and the first proposal batch.
+// are paired by seed, since every method of an experiment runs the same
+// seeds and so shares the held-out set and the first proposal batch.
+//
+// The tests record every step (log_every 1) where the files log every
+// fifth for the CLI: the statistics are means over windows of steps, and
+// the cadence of the log does not change the simulation.
 //
 // Every claim is about where the dynamics end up, so -short (which CI runs
 // with -race) does not shrink the runs: a scenario takes well under a
 // second without the race detector.
 
-const scenarioSeeds = 5
+const minScenarioSeeds = 5
 
-// trace is one run's metric values, step by step (DualMetricNames order).
+// trace is one run's metrics at one seed, step by step (rows[k] after step
+// k+1).
 type trace struct {
-	names []string
-	rows  [][]float64
+	rows []map[string]float64
 }
 
 // mean returns the mean of metric name over steps [from, to) (0-based),
 // skipping NaNs.
 func (tr trace) mean(name string, from, to int) float64 {
-	i := slices.Index(tr.names, name)
-	if i < 0 {
-		panic("no metric " + name)
-	}
 	s, n := 0.0, 0
 	for _, r := range tr.rows[from:to] {
-		if !math.IsNaN(r[i]) {
-			s += r[i]
+		v, ok := r[name]
+		if !ok {
+			panic("no metric " + name)
+		}
+		if !math.IsNaN(v) {
+			s += v
 			n++
 		}
 	}
 	return s / float64(n)
 }
 
-// runSeeds runs cfg for steps steps at seeds 1 … seeds.
-func runSeeds(t *testing.T, cfg agents.DualPlayConfig, seeds, steps int) []trace {
-	t.Helper()
-	out := make([]trace, seeds)
-	for k := range seeds {
-		c := cfg
-		c.Seed = uint64(1 + k)
-		sim, err := agents.NewDualPlaySim(c)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr := trace{names: agents.DualMetricNames(c.Task.Categories)}
-		if err := sim.Run(context.Background(), steps, func(m *agents.DualMetrics) error {
-			tr.rows = append(tr.rows, m.AppendValues(nil))
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		out[k] = tr
-	}
-	return out
+// scenario is a loaded experiment file and its traces, by run label and
+// then seed.
+type scenario struct {
+	exp    *agents.DualPlayExperiment
+	traces map[string][]trace
 }
+
+// loadScenario loads file, which must have at least minScenarioSeeds seeds
+// and a run for each label, and returns it with each labelled run's
+// config for the test to check the settings its claim rests on.
+func loadScenario(t *testing.T, file string, labels ...string) (*agents.DualPlayExperiment, map[string]*agents.DualPlayRun) {
+	t.Helper()
+	data, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exp, err := agents.LoadDualPlayExperiment(file, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if exp.Seeds < minScenarioSeeds {
+		t.Fatalf("%s: %d seeds, want at least %d", file, exp.Seeds, minScenarioSeeds)
+	}
+	runs := map[string]*agents.DualPlayRun{}
+	for _, l := range labels {
+		i := slices.Index(exp.Labels(), l)
+		if i < 0 {
+			t.Fatalf("%s: no run labelled %q (runs %v)", file, l, exp.Labels())
+		}
+		runs[l] = &exp.Runs[i]
+	}
+	return exp, runs
+}
+
+// run runs exp over its seeds, recording every step, and returns the
+// traces of every run, by label, in seed order.
+func run(t *testing.T, exp *agents.DualPlayExperiment) scenario {
+	t.Helper()
+	exp.LogEvery = 1
+	res, err := agents.RunDualPlayExperiment(context.Background(), exp, agents.DualPlayRunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Seeds != exp.Seeds {
+		t.Fatalf("%d seeds finished, want %d", res.Seeds, exp.Seeds)
+	}
+	sc := scenario{exp: exp, traces: map[string][]trace{}}
+	for i, r := range exp.Runs {
+		tr := make([]trace, exp.Seeds)
+		for k := range tr {
+			tr[k].rows = make([]map[string]float64, exp.StepsOf(i))
+		}
+		sc.traces[r.Label] = tr
+	}
+	for _, row := range res.Rows {
+		i := slices.Index(exp.Labels(), row.Label)
+		k := int(row.Seed - exp.Runs[i].Config.Seed)
+		sc.traces[row.Label][k].rows[row.Step-1] = row.Metrics
+	}
+	for l, tr := range sc.traces {
+		for k := range tr {
+			for s, r := range tr[k].rows {
+				if r == nil {
+					t.Fatalf("%s seed %d: step %d not recorded", l, k, s+1)
+				}
+			}
+		}
+	}
+	return sc
+}
+
+// steps returns the number of steps of the run labelled l.
+func (sc scenario) steps(l string) int { return sc.exp.StepsOf(slices.Index(sc.exp.Labels(), l)) }
 
 // per returns f of every seed's trace.
 func per(runs []trace, f func(trace) float64) []float64 {
@@ -135,24 +194,23 @@ func below(t *testing.T, what string, xs []float64, bound float64) estimate {
 	return e
 }
 
-func base() agents.DualPlayConfig {
-	c := agents.DefaultDualPlayConfig()
-	c.Batch, c.Attempts = 256, 8
-	return c
-}
-
 // Scenario 1 (naive_vs_gated.yaml): with the naive 1 − p reward the
 // proposer drifts to hard cells, where most proposals are invalid and look
 // unsolvable, and held-out pass@1 stalls; PasoDoble's gates (τ_low, the
 // solver's band, the leak check) and Absolute Zero's learnability behind
 // its executor check keep the valid rate up and pass@1 rising.
 func TestScenarioNaiveVsGated(t *testing.T) {
-	const n = 200
-	naive := runSeeds(t, base(), scenarioSeeds, n)
-	paso := base()
-	paso.ProposerReward, paso.SolverReward, paso.LeakCheck = agents.RewardPasoDoble, agents.SolverPasoDoble, true
-	azr := base()
-	azr.ProposerReward, azr.ValidityCheck = agents.RewardAbsoluteZero, agents.CheckExact
+	exp, cfg := loadScenario(t, "naive_vs_gated.yaml", "naive", "pasodoble", "absolute_zero")
+	if c := cfg["naive"].Config; c.ProposerReward != agents.RewardNaive || c.ValidityCheck != agents.CheckNone || c.Verifier != agents.VerifierLabel {
+		t.Fatalf("naive: proposer_reward %s, validity_check %s, verifier %s: the claim is about the naive reward, unchecked and graded by the proposer's labels",
+			c.ProposerReward, c.ValidityCheck, c.Verifier)
+	}
+	sc := run(t, exp)
+	n := sc.steps("naive")
+	if sc.steps("pasodoble") != n || sc.steps("absolute_zero") != n {
+		t.Fatalf("runs of %d, %d and %d steps: the paired comparisons want equal lengths", n, sc.steps("pasodoble"), sc.steps("absolute_zero"))
+	}
+	naive := sc.traces["naive"]
 	end := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, n-10, n) } }
 	start := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, 0, 5) } }
 	// The naive proposer hacks: its valid rate falls by more than 0.3 and
@@ -167,14 +225,11 @@ func TestScenarioNaiveVsGated(t *testing.T) {
 	below(t, "naive: last-third gain − ½ first-third gain", per(naive, func(r trace) float64 {
 		return gain(n-third-1, n)(r) - 0.5*gain(0, third)(r)
 	}), 0)
-	for _, g := range []struct {
-		name string
-		cfg  agents.DualPlayConfig
-	}{{"pasodoble", paso}, {"absolute_zero", azr}} {
-		runs := runSeeds(t, g.cfg, scenarioSeeds, n)
-		above(t, g.name+" − naive: final valid rate", paired(runs, naive, end("valid_rate")), 0.2)
-		above(t, g.name+" − naive: final pass@1", paired(runs, naive, func(r trace) float64 { return r.mean("pass_at_1", n-1, n) }), 0)
-		above(t, g.name+" − naive: last-third pass@1 gain", paired(runs, naive, gain(n-third-1, n)), 0)
+	for _, name := range []string{"pasodoble", "absolute_zero"} {
+		runs := sc.traces[name]
+		above(t, name+" − naive: final valid rate", paired(runs, naive, end("valid_rate")), 0.2)
+		above(t, name+" − naive: final pass@1", paired(runs, naive, func(r trace) float64 { return r.mean("pass_at_1", n-1, n) }), 0)
+		above(t, name+" − naive: last-third pass@1 gain", paired(runs, naive, gain(n-third-1, n)), 0)
 	}
 }
 
@@ -185,13 +240,19 @@ func TestScenarioNaiveVsGated(t *testing.T) {
 // and the same tasks get harder for the frozen reference solver. The
 // naive reward is the contrast: it pays most for tasks never solved.
 func TestScenarioLearnabilityTracksFrontier(t *testing.T) {
-	const n = 240
-	lc := base()
-	lc.ProposerReward, lc.ValidityCheck = agents.RewardAbsoluteZero, agents.CheckExact
-	learn := runSeeds(t, lc, scenarioSeeds, n)
-	nc := base()
-	nc.ValidityCheck = agents.CheckExact
-	naive := runSeeds(t, nc, scenarioSeeds, n)
+	exp, cfg := loadScenario(t, "learnability.yaml", "learnability", "naive")
+	if c := cfg["learnability"].Config; c.ProposerReward != agents.RewardAbsoluteZero || c.ValidityCheck != agents.CheckExact {
+		t.Fatalf("learnability: proposer_reward %s, validity_check %s: want absolute_zero behind the executor check", c.ProposerReward, c.ValidityCheck)
+	}
+	if c := cfg["naive"].Config; c.ProposerReward != agents.RewardNaive {
+		t.Fatalf("naive: proposer_reward %s", c.ProposerReward)
+	}
+	sc := run(t, exp)
+	n := sc.steps("learnability")
+	if sc.steps("naive") != n {
+		t.Fatalf("runs of %d and %d steps: the paired comparison wants equal lengths", n, sc.steps("naive"))
+	}
+	learn, naive := sc.traces["learnability"], sc.traces["naive"]
 	q := n / 4
 	last := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, n-q, n) } }
 	first := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, 0, q) } }
@@ -216,11 +277,13 @@ func TestScenarioLearnabilityTracksFrontier(t *testing.T) {
 // often wrong, so pseudo-label accuracy falls over the iterations while
 // the tasks get harder for the frozen reference solver.
 func TestScenarioRZeroLabelAccuracyFalls(t *testing.T) {
-	const n = 200
-	c := base()
-	c.ProposerReward, c.SolverReward, c.Verifier = agents.RewardRZero, agents.SolverRZero, agents.VerifierMajority
-	c.Schedule = agents.ScheduleConfig{Kind: agents.ScheduleAlternating, ProposerSteps: 5, SolverSteps: 15, ReuseLimit: 3}
-	runs := runSeeds(t, c, scenarioSeeds, n)
+	exp, cfg := loadScenario(t, "rzero_labels.yaml", "majority", "exact_labels")
+	if c := cfg["majority"].Config; c.ProposerReward != agents.RewardRZero || c.Verifier != agents.VerifierMajority {
+		t.Fatalf("majority: proposer_reward %s, verifier %s: want r_zero with majority-vote labels", c.ProposerReward, c.Verifier)
+	}
+	sc := run(t, exp)
+	n := sc.steps("majority")
+	runs := sc.traces["majority"]
 	fall := func(name string) func(trace) float64 {
 		return func(r trace) float64 { return r.mean(name, 0, 5) - r.mean(name, n-20, n) }
 	}
@@ -240,13 +303,20 @@ func TestScenarioRZeroLabelAccuracyFalls(t *testing.T) {
 // pass@1 stalls; a co-evolving learnability proposer keeps the tasks at
 // the frontier longer and ends with the higher pass@1.
 func TestScenarioFrozenProposerSaturates(t *testing.T) {
-	const n = 400
-	fc := base()
-	fc.ValidityCheck, fc.ProposerReward = agents.CheckExact, agents.RewardAbsoluteZero
-	cc := fc
-	fc.Schedule.Kind = agents.ScheduleFrozen
-	frozen := runSeeds(t, fc, scenarioSeeds, n)
-	coevo := runSeeds(t, cc, scenarioSeeds, n)
+	exp, cfg := loadScenario(t, "frozen_proposer.yaml", "frozen", "co_evolving")
+	for l, kind := range map[string]string{"frozen": agents.ScheduleFrozen, "co_evolving": agents.ScheduleJoint} {
+		c := cfg[l].Config
+		if c.Schedule.Kind != kind || c.Verifier != agents.VerifierLabel || c.ValidityCheck != agents.CheckExact || c.ProposerReward != agents.RewardAbsoluteZero {
+			t.Fatalf("%s: schedule %s, verifier %s, validity_check %s, proposer_reward %s: want %s, SSP's label verifier behind the executor check, absolute_zero",
+				l, c.Schedule.Kind, c.Verifier, c.ValidityCheck, c.ProposerReward, kind)
+		}
+	}
+	sc := run(t, exp)
+	n := sc.steps("frozen")
+	if sc.steps("co_evolving") != n {
+		t.Fatalf("runs of %d and %d steps: the paired comparison wants equal lengths", n, sc.steps("co_evolving"))
+	}
+	frozen, coevo := sc.traces["frozen"], sc.traces["co_evolving"]
 	q := n / 4
 	last := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, n-q, n) } }
 	e := above(t, "frozen: training reward, last quarter", per(frozen, last("trained_solver_reward")), 0.8)
@@ -275,8 +345,8 @@ func TestScenarioFrozenProposerSaturates(t *testing.T) {
 // (proposer_advantage none); one model plays both roles.
 //
 // SSP reports a "death spiral" with invalid_reward −0.1: entropy up, valid
-// rate → 0. This simulator reproduces the first half and, by construction,
-// cannot reproduce the second: the REINFORCE step is an unbiased estimate
+// rate → 0. The collapse is NOT reproduced, and this simulator cannot
+// reproduce it by construction: the REINFORCE step is an unbiased estimate
 // of ∇E[r], and E[r] with the penalty is E[r] without it minus 0.1·P(fail
 // the check), so in expectation the penalty only moves the proposer away
 // from tasks that fail the check. A spiral needs an estimator biased
@@ -290,14 +360,23 @@ func TestScenarioFrozenProposerSaturates(t *testing.T) {
 // The proposer's entropy is logged: it tends to end higher with the
 // penalty (the "entropy up" half), but not significantly over 5 seeds.
 func TestScenarioSSPInvalidPenalty(t *testing.T) {
-	const n = 300
-	c := base()
-	c.ProposerReward, c.ValidityCheck, c.SharedModel, c.ProposerAdvantage = agents.RewardSSP, agents.CheckRetrieval, true, agents.AdvantageNone
-	zero, pen := c, c
-	zero.ProposerRewardParams = map[string]any{"invalid_reward": 0.0}
-	pen.ProposerRewardParams = map[string]any{"invalid_reward": -0.1}
-	z := runSeeds(t, zero, scenarioSeeds, n)
-	p := runSeeds(t, pen, scenarioSeeds, n)
+	exp, cfg := loadScenario(t, "ssp_penalty.yaml", "invalid_0", "invalid_-0.1")
+	for l, r := range map[string]float64{"invalid_0": 0, "invalid_-0.1": -0.1} {
+		c := cfg[l].Config
+		if c.ProposerReward != agents.RewardSSP || c.ValidityCheck != agents.CheckRetrieval || !c.SharedModel || c.ProposerAdvantage != agents.AdvantageNone {
+			t.Fatalf("%s: proposer_reward %s, validity_check %s, shared_model %v, proposer_advantage %q: want SSP's setting (ssp, retrieval, true, none)",
+				l, c.ProposerReward, c.ValidityCheck, c.SharedModel, c.ProposerAdvantage)
+		}
+		if v, ok := c.ProposerRewardParams["invalid_reward"].(float64); !ok || v != r {
+			t.Fatalf("%s: invalid_reward %v, want %g", l, c.ProposerRewardParams["invalid_reward"], r)
+		}
+	}
+	sc := run(t, exp)
+	n := sc.steps("invalid_0")
+	if sc.steps("invalid_-0.1") != n {
+		t.Fatalf("runs of %d and %d steps: the paired comparison wants equal lengths", n, sc.steps("invalid_-0.1"))
+	}
+	z, p := sc.traces["invalid_0"], sc.traces["invalid_-0.1"]
 	q := n / 4
 	last := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, n-q, n) } }
 	t.Logf("penalty − zero: proposer entropy, last quarter %v", tCI(paired(p, z, last("proposer_entropy"))))
