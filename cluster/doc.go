@@ -51,4 +51,110 @@
 // one file per hash, written atomically (temporary file, fsync, rename)
 // and verified on every read. Fetching a missing blob from a peer is left
 // to the node's API (PutExpected checks what arrives against the hash).
+//
+// # HTTP API
+//
+// API serves one node's view of the league on every node, under versioned
+// paths (NewHTTPServer sets the server's timeouts):
+//
+//	GET  /v1/status       the node's Raft status, the configuration, the peers' API URLs,
+//	                      the state hash, counters, active leases and the driver's status
+//	GET  /v1/leaderboard  ratings of the recorded results: ?method=bt|elo|… (default bt),
+//	                      ?format=json|html (html: the leaderboard page with its heat map)
+//	GET  /v1/members      the population, with parameters as blob hashes
+//	GET  /v1/matches      the most recent results, newest last (?limit=N)
+//	GET  /v1/game         the GameSpec blob the driver stored (what workers play)
+//	GET  /v1/blobs/HASH   a blob (policy parameters), verified against its hash
+//	POST /v1/results      a played match: ResultRequest                 (token)
+//	POST /v1/lease        a match to play: LeaseRequest → LeaseResponse (token)
+//	POST /v1/join         add a voter: JoinRequest                      (token)
+//	POST /v1/remove       remove a member: RemoveRequest                (token)
+//
+// Reads are open; every write and membership change needs the cluster
+// token as "Authorization: Bearer TOKEN" (Token keeps only its sha256 and
+// compares in constant time), and mutual TLS (GenerateCerts, LoadTLS) may
+// guard both the API and the Raft transport. Members, matches, the
+// leaderboard and the game take ?consistency=local|leader|linearizable
+// (the ReadLevel of Node.Read; default local); a follower answers local
+// reads itself and forwards the others to the leader. Results and leases
+// sent to a follower are forwarded to the leader too, so a worker may talk
+// to any node; joins and removals are answered with a 307 redirect to the
+// leader instead, which Client follows with the body and the token. A
+// request is forwarded at most once (HeaderForwarded), and HeaderNode
+// names the node that answered.
+//
+// Bodies are JSON objects of at most MaxRequestBody bytes without unknown
+// fields. Every refusal carries an ErrorResponse, naming the field at
+// fault when there is one, and changes nothing:
+//
+//	400  malformed JSON, an unknown or missing field, a bad query parameter or hash
+//	401  missing or wrong token
+//	404  unknown endpoint, no such blob here, no game yet, no such member to remove
+//	409  a result that contradicts its lease, a match id in use, no opponent
+//	     to lease, too many open leases, an empty league
+//	413  body too large
+//	422  an unknown member, or an event the state machine refused (ErrRejected)
+//	502  the leader could not be reached to forward to
+//	503  no leader known, leadership changed mid-request, or a timeout: retry
+//	     (Retry-After: 1); a write may or may not have committed
+//
+// APIError.Temporary and IsTemporary tell a client which answers to retry.
+// Retrying a result is always safe: a match id is applied once, and a
+// result whose id the leader has seen is answered as a duplicate without a
+// log entry. API.Run keeps the peer directory in sync, copies the blobs
+// the league names from the leader (so that a follower that takes over
+// can serve them) and, on the leader, proposes ExpireLeases for overdue
+// leases so that their matches are re-issued.
+//
+// # Driver and workers
+//
+// A Driver runs leaguesim.Run on the leader: it stores the GameSpec and
+// every policy in the blob store and proposes every event (configuration,
+// members, its own leases and results, progress, checkpoints) through
+// Raft. Its learners' optimiser state lives only in its memory, so it
+// trains a league only from empty; a driver that finds members (a
+// restart, a new leader) reports DriverSkipped. RunWorker is the other
+// side: lease a match from any node, fetch both policies and the game by
+// hash (verified, cached), play it with leaguesim.PlayMatch (a pure
+// function of the game, the lease and the seed, so the outcome depends on
+// the match id, not on who plays it) and submit the result under the
+// lease's match id, retrying with backoff until a node answers.
+//
+// On fail-over the committed log is the truth. The old leader's driver
+// stops (DriverStopped, not an error) at its next proposal or leadership
+// check, and no node resumes training; the league keeps every event that
+// committed, and the new leader keeps issuing leases among the existing
+// members, expiring overdue ones and accepting results. A worker whose
+// request failed retries at the node it was given, which forwards to the
+// new leader; a result whose fate was unknown (a timeout, a lost
+// leadership) is resubmitted and counted once, and the lease of a worker
+// that vanished expires after APIConfig.LeaseTTL and is re-issued under
+// the same match id, so that match too counts once.
+//
+// # Fault injection and linearizability
+//
+// FaultNet is a fault schedule shared by a cluster's transports
+// (FaultNet.Wrap around each node's transport): partitions (Partition,
+// Isolate, Heal) and per-link faults (SetFault: a drop probability and a
+// delay with jitter, per RPCKind, for one direction of a link, with
+// wildcards). Each message is judged once, at the caller, by the rule of
+// its direction; random decisions come from one PCG stream per link
+// seeded from the FaultNet's seed, so a schedule replays link by link.
+// FaultTransport declines pipelined replication so that every
+// AppendEntries passes the rules in order; a lost message fails with
+// ErrFaultDropped whether the request or the reply was lost, as on a real
+// network.
+//
+// History records what clients did while faults were injected: result
+// submissions (OpRecord, ending as StatusNew, StatusDuplicate or, when the
+// client cannot know, StatusUnknown) and linearizable reads of which match
+// ids are recorded (OpRead), with their invocation and response times;
+// RecordStatus classifies a proposal's outcome and leaves out those that
+// certainly changed nothing. CheckHistory runs porcupine over the history
+// with ResultModel, the sequential specification of one match id
+// (recorded or not; the first acknowledged record is new, later ones are
+// duplicates; an unknown record may take effect at any time after its
+// call), partitioned by match id. With exactly-once and equal-state-hash
+// checks on every node after the faults heal, this is what the fault
+// tests assert.
 package cluster
