@@ -344,7 +344,7 @@ func (s *API) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set(HeaderNode, s.node.ID())
 		title := fmt.Sprintf("selfplay league · node %s · index %d", s.node.ID(), index)
-		_ = league.WriteLeaderboardHTML(w, title, lb, headToHead(bs, lb))
+		_ = league.WriteLeaderboardHTML(w, title, lb, league.HeadToHeadOf(bs, lb))
 		return
 	}
 	s.writeJSON(w, http.StatusOK, lb)
@@ -363,26 +363,6 @@ func rateBattles(ctx context.Context, bs *league.Battles, method league.RatingMe
 		return nil, fmt.Errorf("cluster: rate %s: %w", method, err)
 	}
 	return lb, nil
-}
-
-// headToHead returns the win rates among the top players of lb (at most
-// league.HeatMapMax), for the page's heat map.
-func headToHead(bs *league.Battles, lb *league.Leaderboard) *league.HeadToHead {
-	var players []int
-	for _, p := range lb.Players {
-		if len(players) == league.HeatMapMax {
-			break
-		}
-		if i, ok := bs.Player(p.Name); ok {
-			players = append(players, i)
-		}
-	}
-	rate, games := bs.WinRates(players)
-	names := make([]string, len(players))
-	for k, p := range players {
-		names[k] = bs.Names[p]
-	}
-	return &league.HeadToHead{Names: names, Rate: rate, Games: games}
 }
 
 func (s *API) handleBlob(w http.ResponseWriter, r *http.Request) {

@@ -25,6 +25,27 @@ type HeadToHead struct {
 // HeatMapMax bounds the players shown in the page's heat map.
 const HeatMapMax = 40
 
+// HeadToHeadOf returns the win rates among the top players of lb (at most
+// HeatMapMax, in leaderboard order) from the battles it was rated on, for
+// the page's heat map. Players of lb that bs does not know are left out.
+func HeadToHeadOf(bs *Battles, lb *Leaderboard) *HeadToHead {
+	var players []int
+	for _, p := range lb.Players {
+		if len(players) == HeatMapMax {
+			break
+		}
+		if i, ok := bs.Player(p.Name); ok {
+			players = append(players, i)
+		}
+	}
+	rate, games := bs.WinRates(players)
+	names := make([]string, len(players))
+	for k, p := range players {
+		names[k] = bs.Names[p]
+	}
+	return &HeadToHead{Names: names, Rate: rate, Games: games}
+}
+
 // WriteLeaderboardHTML writes lb as a self-contained HTML page: a table
 // with confidence-interval bars, the head-to-head heat map of the top
 // players when h is not nil, the excluded players and the notes. The page

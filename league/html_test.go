@@ -3,7 +3,10 @@ package league
 import (
 	"bytes"
 	"encoding/xml"
+	"fmt"
 	"io"
+	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -83,5 +86,37 @@ func TestWriteLeaderboardSVG(t *testing.T) {
 	}
 	if err := WriteLeaderboardSVG(&buf, "x", &Leaderboard{}); err == nil {
 		t.Error("empty leaderboard plotted")
+	}
+}
+
+func TestHeadToHeadOf(t *testing.T) {
+	bs := NewBattles()
+	bs.Add("a", "b", AWins)
+	bs.Add("a", "b", AWins)
+	bs.Add("b", "a", AWins)
+	bs.Add("b", "c", BWins)
+	// Leaderboard order c, a, b, plus a player the battles do not know.
+	lb := &Leaderboard{Players: []LeaderboardEntry{{Name: "c"}, {Name: "ghost"}, {Name: "a"}, {Name: "b"}}}
+	h := HeadToHeadOf(bs, lb)
+	if want := []string{"c", "a", "b"}; !slices.Equal(h.Names, want) {
+		t.Fatalf("names %v, want %v (leaderboard order, unknown left out)", h.Names, want)
+	}
+	// a beat b twice in three games.
+	if got := h.Rate[1][2]; math.Abs(got-2.0/3) > 1e-12 || h.Games[1][2] != 3 {
+		t.Errorf("a vs b: rate %v over %d games, want 2/3 over 3", got, h.Games[1][2])
+	}
+	if got := h.Rate[0][2]; got != 1 || h.Games[0][2] != 1 {
+		t.Errorf("c vs b: rate %v over %d games, want 1 over 1", got, h.Games[0][2])
+	}
+
+	many := NewBattles()
+	big := &Leaderboard{}
+	for i := range HeatMapMax + 5 {
+		name := fmt.Sprintf("p%02d", i)
+		many.Add(name, "p00", AWins)
+		big.Players = append(big.Players, LeaderboardEntry{Name: name})
+	}
+	if n := len(HeadToHeadOf(many, big).Names); n != HeatMapMax {
+		t.Errorf("%d players shown, want at most HeatMapMax = %d", n, HeatMapMax)
 	}
 }

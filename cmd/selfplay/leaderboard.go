@@ -178,20 +178,7 @@ func writeLeaderboard(w io.Writer, format, title string, lb *league.Leaderboard,
 		cw.Flush()
 		return cw.Error()
 	case "html":
-		players := make([]int, 0, len(lb.Players))
-		for _, p := range lb.Players {
-			if len(players) == league.HeatMapMax {
-				break
-			}
-			i, _ := bs.Player(p.Name)
-			players = append(players, i)
-		}
-		rate, games := bs.WinRates(players)
-		names := make([]string, len(players))
-		for k, p := range players {
-			names[k] = bs.Names[p]
-		}
-		return league.WriteLeaderboardHTML(w, title, lb, &league.HeadToHead{Names: names, Rate: rate, Games: games})
+		return league.WriteLeaderboardHTML(w, title, lb, league.HeadToHeadOf(bs, lb))
 	case "svg":
 		return league.WriteLeaderboardSVG(w, title, lb)
 	}
