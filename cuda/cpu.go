@@ -317,6 +317,7 @@ func (c *CPU) MixLog(dst, x, y *Tensor, wx, wy float64) error {
 		return err
 	}
 	defer c.mu.Unlock()
+	c.grow(mixBlock, mixBlock, 0, 0)
 	c.mix = mixTask{dst: dst.host, x: x.host, y: y.host, wx: wx, wy: wy}
 	c.dispatch(&c.mix, dst.Len(), 4096)
 	c.mix = mixTask{}

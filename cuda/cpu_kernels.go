@@ -267,10 +267,41 @@ type mixTask struct {
 	wx, wy    float64
 }
 
-func (t *mixTask) run(lo, hi, _ int, _ *scratch) {
-	dst, x, y := t.dst[lo:hi], t.x[lo:hi], t.y[lo:hi]
-	for i := range dst {
-		dst[i] = mixLog(x[i], y[i], t.wx, t.wy)
+// mixBlock is the elements mixTask processes per round of vector kernels:
+// its four arrays stay in L1.
+const mixBlock = 512
+
+// run computes log(wx·e^x + wy·e^y) as m + log(e^(a−m) + e^(b−m)) with
+// a = x + log wx, b = y + log wy and m = max(a, b): two vector
+// exponentials and one vector logarithm per element instead of three
+// scalar calls (the running average of an NLHF run does this for every
+// entry of the policy at every step). Entries where both sides are −Inf
+// shift by 0 instead of −Inf, which yields log 0 = −Inf, as mixLog does.
+func (t *mixTask) run(lo, hi, _ int, sc *scratch) {
+	if t.wx == 0 || t.wy == 0 {
+		dst, x, y := t.dst[lo:hi], t.x[lo:hi], t.y[lo:hi]
+		for i := range dst {
+			dst[i] = mixLog(x[i], y[i], t.wx, t.wy)
+		}
+		return
+	}
+	lwx, lwy := math.Log(t.wx), math.Log(t.wy)
+	for b0 := lo; b0 < hi; b0 += mixBlock {
+		n := min(mixBlock, hi-b0)
+		dst, x, y := t.dst[b0:b0+n], t.x[b0:b0+n], t.y[b0:b0+n]
+		a, b, m, s := sc.a[:n], sc.b[:n], sc.m[:n], sc.s[:n]
+		for i := range a {
+			u, v := x[i]+lwx, y[i]+lwy
+			w := max(u, v)
+			if w < -math.MaxFloat64 {
+				w = 0
+			}
+			a[i], b[i], m[i], s[i] = u, v, w, 0
+		}
+		subExpAcc(a, a, a, m, s)
+		subExpAcc(b, b, b, m, s)
+		logVec(a, s)
+		axpby(dst, 1, m, 1, a)
 	}
 }
 

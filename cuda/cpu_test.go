@@ -280,3 +280,77 @@ func TestCPUConcurrentCallers(t *testing.T) {
 		t.Fatalf("step on a freed tensor: %v, want ErrForeign", err)
 	}
 }
+
+// TestMixLogMatchesScalar checks the vectorized MixLog against the scalar
+// formula mixLog, elementwise, on ordinary log-probabilities and on the
+// special values (−Inf on one or both sides, +Inf, NaN, arguments whose
+// exponentials underflow), for several weights, on a length that is
+// neither a multiple of the vector width nor of the block.
+func TestMixLogMatchesScalar(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 6))
+	k, b := 7, 301 // 2107 elements: 4 blocks and a ragged tail
+	x, y := make([]float64, k*b), make([]float64, k*b)
+	special := []float64{math.Inf(-1), math.Inf(1), math.NaN(), -800, -1e300, 0, 700, -745.5}
+	for i := range x {
+		x[i], y[i] = -30*r.Float64(), -30*r.Float64()
+		if i%5 == 0 {
+			x[i] = special[r.IntN(len(special))]
+		}
+		if i%7 == 0 {
+			y[i] = special[r.IntN(len(special))]
+		}
+	}
+	x[1], y[1] = math.Inf(-1), math.Inf(-1)
+	be := NewCPU(2)
+	defer be.Close()
+	h := harness{t, be}
+	X, Y, D := h.tensor(k, b, x), h.tensor(k, b, y), h.tensor(k, b, nil)
+	for _, w := range [][2]float64{{0.5, 0.5}, {0.999, 0.001}, {1e-9, 1}, {0, 1}, {3, 0}} {
+		if err := be.MixLog(D, X, Y, w[0], w[1]); err != nil {
+			t.Fatal(err)
+		}
+		for i, got := range h.read(D) {
+			want := mixLog(x[i], y[i], w[0], w[1])
+			ok := got == want || (math.IsNaN(got) && math.IsNaN(want)) ||
+				math.Abs(got-want) <= 4e-16*math.Max(4, math.Abs(want))
+			if !ok {
+				t.Fatalf("weights %v, x = %v, y = %v: got %v, want %v", w, x[i], y[i], got, want)
+			}
+		}
+	}
+	// In place over x, as the running average of an NLHF run calls it.
+	want := make([]float64, len(x))
+	for i := range x {
+		want[i] = mixLog(x[i], y[i], 0.75, 0.25)
+	}
+	if err := be.MixLog(X, X, Y, 0.75, 0.25); err != nil {
+		t.Fatal(err)
+	}
+	for i, got := range h.read(X) {
+		if !(got == want[i] || (math.IsNaN(got) && math.IsNaN(want[i])) || math.Abs(got-want[i]) <= 4e-16*math.Max(4, math.Abs(want[i]))) {
+			t.Fatalf("in place, element %d: got %v, want %v", i, got, want[i])
+		}
+	}
+}
+
+func BenchmarkMixLog(b *testing.B) {
+	r := rand.New(rand.NewPCG(7, 8))
+	k, n := 16, 10_000
+	be := NewCPU(0)
+	defer be.Close()
+	X, _ := be.Alloc(k, n)
+	Y, _ := be.Alloc(k, n)
+	pol := randPolicies(r, k, n, 1)
+	if err := be.Write(X, pol); err != nil {
+		b.Fatal(err)
+	}
+	if err := be.Write(Y, randPolicies(r, k, n, 1)); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(8 * 3 * k * n))
+	for i := 0; b.Loop(); i++ {
+		if err := be.MixLog(X, X, Y, float64(i+1)/float64(i+2), 1/float64(i+2)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
