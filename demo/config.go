@@ -15,10 +15,11 @@ const (
 	DefaultDir = "selfplay-demo"
 	// DefaultSeed draws the game and seeds every match.
 	DefaultSeed = 1
-	// DefaultRounds sizes the run at about ten seconds on two cores: two
-	// or three for the rounds, the rest for the final round robin and the
-	// bootstrap of four ratings over the ~50 members the rounds create and
-	// the half million results they record.
+	// DefaultRounds sizes the run at about six seconds on two cores with
+	// an in-memory league (two or three for the rounds, the rest for the
+	// final round robin and the bootstrap of four ratings over the ~50
+	// members the rounds create and the half million results they record),
+	// and about twenty through "selfplay demo"'s single-node Raft log.
 	DefaultRounds = 60
 	// MaxRounds bounds Rounds: the snapshot matches grow with the square
 	// of the population, so a much larger run would stop being a demo.

@@ -359,3 +359,44 @@ func TestRunRejects(t *testing.T) {
 		})
 	}
 }
+
+// TestPrepareDir: PrepareDir claims a new directory (the marker), refuses
+// a foreign one without touching it, and Run then leaves the caller's
+// LeagueDir alone.
+func TestPrepareDir(t *testing.T) {
+	cfg := tiny(t, 2)
+	cfg.Rounds = 1
+	if err := PrepareDir(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(cfg.Dir, MarkerFile)); err != nil {
+		t.Fatalf("no marker after PrepareDir: %v", err)
+	}
+	keep := filepath.Join(cfg.Dir, LeagueDir, "raft.db")
+	if err := os.MkdirAll(filepath.Dir(keep), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keep, []byte("log"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Run(context.Background(), cfg, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if data, err := os.ReadFile(keep); err != nil || string(data) != "log" {
+		t.Errorf("Run touched %s: %q, %v", keep, data, err)
+	}
+
+	foreign := t.TempDir()
+	if err := os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := PrepareDir(Config{Dir: foreign, Seed: 1, Rounds: 1}); !errors.Is(err, ErrNotDemoDir) {
+		t.Errorf("foreign directory: %v, want ErrNotDemoDir", err)
+	}
+	if entries, _ := os.ReadDir(foreign); len(entries) != 1 {
+		t.Errorf("PrepareDir left %d entries in the foreign directory", len(entries))
+	}
+	if err := PrepareDir(Config{Dir: cfg.Dir, Rounds: 0}); !errors.Is(err, ErrConfig) {
+		t.Errorf("zero rounds: %v, want ErrConfig", err)
+	}
+}

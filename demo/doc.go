@@ -36,12 +36,15 @@
 // # Where the league lives
 //
 // Run takes the league as a leaguesim.League and never builds one itself
-// unless given nil: "selfplay demo" passes an in-memory *league.State from
-// league.NewState, and a replicated league (for instance a single-node Raft
-// cluster whose FSM applies the same events) can be passed instead without
-// changing anything here. The league must be empty; Run configures it and
-// adds every member. Policies stay in the run's memory (Report.Result
-// .Policies), named in the league by their hashes.
+// unless given nil. "selfplay demo" passes a replicated league: a
+// single-node Raft cluster (package cluster, which this package cannot
+// import) kept in the reserved LeagueDir under the output directory, whose
+// state machine applies every event of the run; PrepareDir lets it check
+// and claim the directory first. An in-memory *league.State behaves the
+// same, event for event, and is what the tests here use. The league must
+// be empty; Run configures it and adds every member. Policies stay in the
+// run's memory (Report.Result.Policies), named in the league by their
+// hashes.
 //
 // # Outputs
 //
@@ -55,6 +58,7 @@
 //	exploitability.svg, .png  exact exploitability of each learner and of the meta-Nash mixture per round
 //	winrate.svg, .png         exact win rate against the uniform reference of each learner and of the meta-Nash mixture per round
 //	metrics.jsonl             one row per learner and round plus a "league" row (internal/results format)
+//	raft/                     LeagueDir: left to the caller ("selfplay demo": the league's Raft log and snapshots)
 //
 // A directory is reused only when it is empty or holds the marker of an
 // earlier demo (whose files are then replaced); anything else is refused

@@ -33,6 +33,10 @@ const (
 	ExploitabilityPlot = "exploitability"
 	WinRatePlot        = "winrate"
 	MetricsFile        = results.MetricsFile
+	// LeagueDir is reserved for the caller's replicated league: "selfplay
+	// demo" keeps its single-node Raft log, snapshots and blobs there. Run
+	// neither writes nor removes it.
+	LeagueDir = "raft"
 )
 
 // ownedFiles are the files a demo writes, which a rerun replaces.
@@ -52,6 +56,20 @@ type marker struct {
 type outDir struct {
 	dir     string
 	written []string
+}
+
+// PrepareDir checks that cfg.Dir is missing, empty or an earlier demo's,
+// creates it, removes an earlier demo's outputs and writes the marker, so
+// that a caller may keep its own state in LeagueDir before calling Run (Run
+// prepares the directory again, which is then a demo's). It returns an
+// error wrapping ErrNotDemoDir for any other directory, having touched
+// nothing in it.
+func PrepareDir(cfg Config) error {
+	if err := cfg.check(); err != nil {
+		return err
+	}
+	_, err := openDir(cfg)
+	return err
 }
 
 // openDir prepares cfg.Dir: creates it, or checks that it is empty or an

@@ -10,12 +10,11 @@ import (
 
 	"github.com/selfplay-lab/selfplay/demo"
 	runstop "github.com/selfplay-lab/selfplay/internal/run"
-	"github.com/selfplay-lab/selfplay/league"
 )
 
 const demoDescription = `
 Run a small but real league of self-play learners on your machine in about
-ten seconds, then print its leaderboard and write plots and an HTML page.
+twenty seconds, then print its leaderboard and write plots and an HTML page.
 
 The league plays a random cyclic preference game (7 answers, each beaten by
 another, like rock-paper-scissors with unequal strengths): an AlphaStar main
@@ -29,6 +28,17 @@ league's meta-Nash mixture of its snapshots). At the end, a round robin
 among all members and Bradley-Terry, Elo, Nash-averaging and
 maximal-lottery ratings with bootstrap intervals.
 
+The league is replicated the way "selfplay league serve" replicates one: an
+embedded single-node Raft cluster whose log carries every event of the run
+(members, leases, checkpoints and half a million match results) and whose
+state machine the run reads back its population, opponents and meta-game
+from. Its log and final snapshot are kept in DIR/raft. Every run starts a
+fresh league there, replacing an earlier demo's: the learners' optimiser
+state lives in the run's memory, not in the log, so a league cannot be
+resumed. For a league across machines, with workers playing leased matches
+and the leaderboard served over HTTP by every node, see "selfplay league
+serve -h" and "selfplay worker -h".
+
 Files written to --dir:
   leaderboard.html          open this: the ratings and the head-to-head heat map
   leaderboard.txt, .json    every member's ratings (json: selfplay leaderboard's schema)
@@ -37,6 +47,7 @@ Files written to --dir:
   winrate.svg, .png         win rate against the uniform reference, per round
   metrics.jsonl             one row per learner and round, and a "league" row
   selfplay-demo.json        marks the directory as demo output
+  raft/                     the league's Raft log (raft.db), snapshot and policy blobs
 
 --dir must be missing, empty, or the output of an earlier demo (it holds
 selfplay-demo.json), whose files are then replaced; any other directory is
@@ -66,12 +77,22 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return usagef("-dir is empty: want a directory path")
 	}
 	cfg := demo.Config{Dir: *dir, Seed: *seed, Rounds: *rounds}
-
+	// Claim the directory before the league's Raft node creates files in
+	// it, so that a foreign directory is refused untouched.
+	if err := demo.PrepareDir(cfg); err != nil {
+		if errors.Is(err, demo.ErrNotDemoDir) || errors.Is(err, demo.ErrConfig) {
+			return badInput(err)
+		}
+		return err
+	}
+	lg, err := openDemoLeague(ctx, demoLeaguePath(cfg.Dir))
+	if err != nil {
+		return err
+	}
 	line := newStatusLine(e.stderr, e.tty, *rounds)
-	// The league lives in this process; a cluster node would pass its
-	// replicated league here instead.
-	rep, err := demo.Run(ctx, cfg, league.NewState(), line.show)
+	rep, err := demo.Run(ctx, cfg, lg, line.show)
 	line.done()
+	sum, cerr := lg.close(demoLeaguePath(cfg.Dir))
 	switch {
 	case errors.Is(err, demo.ErrNotDemoDir), errors.Is(err, demo.ErrConfig):
 		return badInput(err)
@@ -79,13 +100,19 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		return &runstop.Interrupted{Cause: err, Note: fmt.Sprintf("%s; metrics of the completed rounds in %s",
 			strings.TrimPrefix(err.Error(), "demo: "), filepath.Join(cfg.Dir, demo.MetricsFile))}
 	case err != nil:
-		return err
+		return errors.Join(err, cerr)
+	case cerr != nil:
+		return cerr
+	case sum.Results != uint64(rep.Result.Matches):
+		// Every result the run counted must be in the replicated league.
+		return fmt.Errorf("demo: the run recorded %d results, its Raft league holds %d", rep.Result.Matches, sum.Results)
 	}
-	return printDemoReport(e.stdout, rep)
+	return printDemoReport(e.stdout, rep, sum)
 }
 
-// printDemoReport prints the top of the leaderboard and where the files are.
-func printDemoReport(w io.Writer, rep *demo.Report) error {
+// printDemoReport prints the top of the leaderboard, where the files are
+// and where the league's log is.
+func printDemoReport(w io.Writer, rep *demo.Report, sum demoLeagueSummary) error {
 	const top = 20
 	fmt.Fprintf(w, "Leaderboard (Bradley-Terry, 95%% bootstrap intervals; the other ratings beside it):\n\n")
 	if err := rep.WriteTable(w, top); err != nil {
@@ -95,6 +122,8 @@ func printDemoReport(w io.Writer, rep *demo.Report) error {
 	for _, f := range rep.Files {
 		fmt.Fprintf(w, "  %s\n", f)
 	}
+	fmt.Fprintf(w, "  %s%c  the league's Raft log and snapshot: %d entries applied, %d results, state %s\n",
+		sum.Dir, filepath.Separator, sum.Applied, sum.Results, sum.Hash.String()[:16])
 	page := rep.Page
 	if abs, err := filepath.Abs(page); err == nil {
 		page = abs

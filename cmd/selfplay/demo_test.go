@@ -21,11 +21,13 @@ func demoCLI(t *testing.T, tty bool, args ...string) (int, string, string) {
 }
 
 // TestDemoCommand runs a short demo twice into the same directory (the
-// second run reuses it) and checks what it prints: plain progress lines
-// without a terminal, \r-rewritten ones with one, the leaderboard and where
-// the files are.
+// second run reuses it, starting a fresh league) and checks what it
+// prints: plain progress lines without a terminal, \r-rewritten ones with
+// one, the leaderboard, where the files are and the league's Raft log,
+// which holds the same entries and state both times.
 func TestDemoCommand(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "out")
+	var first struct{ board, raftLine string }
 	for _, tty := range []bool{false, true} {
 		code, out, errs := demoCLI(t, tty, "--dir", dir, "--rounds", "3", "--seed", "2")
 		if code != exitOK {
@@ -49,8 +51,29 @@ func TestDemoCommand(t *testing.T) {
 				t.Errorf("tty %v: output lacks %q:\n%s", tty, want, out)
 			}
 		}
-		if _, err := os.Stat(filepath.Join(dir, demo.PageFile)); err != nil {
-			t.Error(err)
+		for _, name := range []string{demo.PageFile, filepath.Join(demo.LeagueDir, "raft.db")} {
+			if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+				t.Error(err)
+			}
+		}
+		if snaps, _ := os.ReadDir(filepath.Join(dir, demo.LeagueDir, "snapshots")); len(snaps) != 1 {
+			t.Errorf("tty %v: %d snapshots of the league, want the final one", tty, len(snaps))
+		}
+		var raftLine string
+		for _, l := range strings.Split(out, "\n") {
+			if strings.Contains(l, "the league's Raft log") {
+				raftLine = l
+			}
+		}
+		board, err := os.ReadFile(filepath.Join(dir, demo.LeaderboardJSON))
+		if err != nil || raftLine == "" || !strings.Contains(raftLine, " results, state ") {
+			t.Fatalf("tty %v: no leaderboard (%v) or no line about the Raft log:\n%s", tty, err, out)
+		}
+		if !tty {
+			first.board, first.raftLine = string(board), raftLine
+		} else if string(board) != first.board || raftLine != first.raftLine {
+			t.Errorf("the rerun differs: leaderboard equal %v; Raft log %q then %q",
+				string(board) == first.board, first.raftLine, raftLine)
 		}
 	}
 }
@@ -78,6 +101,7 @@ func TestDemoCommandErrors(t *testing.T) {
 		{"empty dir flag", []string{"--dir", ""}, exitUsage, "-dir is empty"},
 		{"foreign directory", []string{"--dir", foreign, "--rounds", "1"}, exitUsage, foreign + ": directory is not empty"},
 		{"help", []string{"-h"}, exitOK, "selfplay-demo.json"},
+		{"help names the multi-node league", []string{"-h"}, exitOK, "selfplay league serve"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := demoCLI(t, false, tc.args...)
