@@ -32,6 +32,7 @@ type dpo struct {
 	samples         int
 	prob            bool
 	data            *pairData // the judgements in pair form (lr > 0)
+	rows            *pairRows // data laid out for dpoGradRows
 }
 
 func newDPO(env *Env, p Params, o Options) (Learner, error) {
@@ -78,18 +79,147 @@ func (l *dpo) Step(t int) error {
 	}
 	if t == 0 {
 		l.data = collectPairs(l.base, l.pairs, l.samples, l.prob)
+		l.rows = newPairRows(l.data, bb)
 	}
 	l.smp.exactBlocks(func(c0, c1 int, w *work) {
-		theta := w.blk[0]
-		gather(theta, l.host, k, bb, c0, c1)
-		for c := c0; c < c1; c++ {
-			i := (c - c0) * k
-			n, won, _ := l.data.context(c)
-			dpoGradStep(theta[i:i+k], l.env.refOf(c), n, won, l.beta, l.lr, w.v[0], w.v[1])
-		}
-		scatter(l.host, theta, k, bb, c0, c1)
+		dpoGradRows(l.host, l.env.refHost, l.rows, bb, c0, c1, l.beta, l.lr, w)
 	})
 	return l.commitHost(nil)
+}
+
+// pairRows is pairData laid out for dpoGradRows: the pair weights
+// pair-major (np×B, pair p of context c at p·B + c) and the wins
+// response-major (K×B), so that one pair's or one response's values over
+// a block of contexts are contiguous; a shared game keeps one value each.
+type pairRows struct {
+	shared bool
+	n, won []float64 // np×B and K×B, or np and K when shared
+}
+
+func newPairRows(d *pairData, b int) *pairRows {
+	if d.shared {
+		n, won, _ := d.context(0)
+		return &pairRows{shared: true, n: n, won: won}
+	}
+	r := &pairRows{n: make([]float64, d.np*b), won: make([]float64, d.k*b)}
+	for c := range b {
+		n, won, _ := d.context(c)
+		for p, v := range n {
+			r.n[p*b+c] = v
+		}
+		for y, v := range won {
+			r.won[y*b+c] = v
+		}
+	}
+	return r
+}
+
+// row returns contexts [c0, c1) of row i of a (rows×B) array a, or fills
+// fill with a's i-th value when shared.
+func (r *pairRows) row(a []float64, i, b, c0, c1 int, fill []float64) []float64 {
+	if r.shared {
+		fill = fill[:c1-c0]
+		for c := range fill {
+			fill[c] = a[i]
+		}
+		return fill
+	}
+	return a[i*b+c0 : i*b+c1]
+}
+
+// dpoGradRows is dpoGradStep on contexts [c0, c1) of the K×B log-policy
+// host, in place, working on rows (one response or one pair over the
+// block's contexts) instead of one context at a time: the loops are long
+// and free of loop-carried dependencies, so the divisions of different
+// contexts overlap, and the policy needs no gather and scatter. Every
+// context sees the same operations in the same order as dpoGradStep, so
+// the numbers are the same.
+func dpoGradRows(host, ref []float64, d *pairRows, b, c0, c1 int, beta, lr float64, w *work) {
+	k, nw := len(host)/b, c1-c0
+	e, grad := w.blk[0][:k*nw], w.blk[1][:k*nw]
+	m, gi := w.blk[2][:nw], w.blk[2][nw:2*nw]
+	fill, s := w.blk[3][:nw], w.blk[3][nw:2*nw]
+	for c := range m {
+		m[c] = math.Inf(-1)
+	}
+	for y := range k {
+		ey, th, rf := e[y*nw:(y+1)*nw], host[y*b+c0:y*b+c1], ref[y*b+c0:y*b+c1]
+		for c := range ey {
+			ey[c] = beta * (th[c] - rf[c])
+			m[c] = max(m[c], ey[c])
+		}
+	}
+	for y := range k {
+		ey := e[y*nw : (y+1)*nw]
+		for c := range ey {
+			ey[c] -= m[c]
+		}
+		copy(grad[y*nw:(y+1)*nw], d.row(d.won, y, b, c0, c1, fill))
+	}
+	expVec(e, e)
+	p := 0
+	for i := range k {
+		ei := e[i*nw : (i+1)*nw]
+		clear(gi)
+		for j := i + 1; j < k; j++ {
+			n := d.row(d.n, p, b, c0, c1, fill)
+			p++
+			ej, gj := e[j*nw:(j+1)*nw], grad[j*nw:(j+1)*nw]
+			ej, gj, gi := ej[:len(n)], gj[:len(n)], gi[:len(n)]
+			ei := ei[:len(n)]
+			for c, nij := range n {
+				var v float64
+				if den := ei[c] + ej[c]; den >= 0x1p-1000 {
+					v = nij * ei[c] / den
+				} else { // both far below the largest: see dpoGradStep
+					v = nij * dpoSigmoid(host, ref, b, c0+c, i, j, beta)
+				}
+				gi[c] -= v
+				gj[c] -= nij - v
+			}
+		}
+		gy := grad[i*nw : (i+1)*nw]
+		for c, v := range gi {
+			gy[c] += v
+		}
+	}
+	step := lr * beta
+	clear(s)
+	for y := range k {
+		th, gy, ey := host[y*b+c0:y*b+c1], grad[y*nw:(y+1)*nw], e[y*nw:(y+1)*nw]
+		for c := range th {
+			th[c] += step * gy[c]
+		}
+		expVec(ey, th)
+		for c, v := range ey {
+			s[c] += v
+		}
+	}
+	// Normalize as normalizeLogProbs does: by the sum of the exponentials
+	// when it is a modest number, else by the shifted path.
+	col := w.v[0]
+	for c, sc := range s {
+		if sc >= 0x1p-1000 && sc <= 0x1p1000 {
+			s[c] = math.Log(sc)
+			continue
+		}
+		getCol(col, host, k, b, c0+c)
+		normalizeLogFast(col)
+		setCol(host, col, k, b, c0+c)
+		s[c] = 0
+	}
+	for y := range k {
+		th := host[y*b+c0 : y*b+c1]
+		for c := range th {
+			th[c] -= s[c]
+		}
+	}
+}
+
+// dpoSigmoid is σ(β(h_i − h_j)) of context c, h = θ − log ref, for the
+// pairs whose exponentials both underflow.
+func dpoSigmoid(host, ref []float64, b, c, i, j int, beta float64) float64 {
+	return sigmoid(beta * ((host[i*b+c] - ref[i*b+c]) - (host[j*b+c] - ref[j*b+c])))
 }
 
 // dpoGradStep takes one gradient step of the DPO loss on one context's
@@ -144,5 +274,6 @@ func dpoGradStep(theta, ref, n, won []float64, beta, lr float64, e, grad []float
 	for y := range theta {
 		theta[y] += lr * beta * grad[y]
 	}
-	normalizeLogFast(theta)
+	normalizeLogProbs(theta, e) // e is free now: one vector exp
+
 }

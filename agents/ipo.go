@@ -166,5 +166,6 @@ func ipoGradStep(theta, ref, n, net []float64, c, lr float64, h, grad []float64)
 	for y := range theta {
 		theta[y] -= 2 * lr * grad[y]
 	}
-	normalizeLogFast(theta)
+	normalizeLogProbs(theta, h) // h is free now: one vector exp
+
 }

@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+
+	"github.com/selfplay-lab/selfplay/cuda"
 )
 
 // Host-side kernels of the exact mode: the updates the batched engine has
@@ -86,33 +88,11 @@ func expFast(x float64) float64 {
 	return (s + s*p) * math.Float64frombits(uint64((k>>6)+1023)<<52)
 }
 
-// expVec sets dst[i] = expFast(src[i]); dst may alias src. The loop
-// repeats expFast's body two elements at a time, without a call per
-// element, so that the two dependency chains overlap.
-func expVec(dst, src []float64) {
-	src = src[:len(dst)]
-	n := len(dst) &^ 1
-	for i := 0; i < n; i += 2 {
-		x, y := src[i], src[i+1]
-		if !(x >= -708 && x <= 709 && y >= -708 && y <= 709) {
-			dst[i], dst[i+1] = expFast(x), expFast(y)
-			continue
-		}
-		tx, ty := x*expInvLn2+expShift, y*expInvLn2+expShift
-		kx, ky := tx-expShift, ty-expShift
-		ix, iy := int64(math.Float64bits(tx)-expShiftBits), int64(math.Float64bits(ty)-expShiftBits)
-		rx, ry := (x-kx*expLn2Hi)-kx*expLn2Lo, (y-ky*expLn2Hi)-ky*expLn2Lo
-		rx2, ry2 := rx*rx, ry*ry
-		px := rx + rx2*((1.0/2+rx*(1.0/6))+rx2*(1.0/24+rx*(1.0/120)))
-		py := ry + ry2*((1.0/2+ry*(1.0/6))+ry2*(1.0/24+ry*(1.0/120)))
-		sx, sy := exp2Table[ix&63], exp2Table[iy&63]
-		dst[i] = (sx + sx*px) * math.Float64frombits(uint64((ix>>6)+1023)<<52)
-		dst[i+1] = (sy + sy*py) * math.Float64frombits(uint64((iy>>6)+1023)<<52)
-	}
-	if n < len(dst) {
-		dst[n] = expFast(src[n])
-	}
-}
+// expVec sets dst[i] = e^src[i]; dst may alias src. It is the engine's
+// vector exponential (cuda.ExpVec, about 2.5× expFast on AVX2), whose
+// result depends only on the argument, not on its position in the slice,
+// so that a context's numbers do not depend on how contexts are blocked.
+func expVec(dst, src []float64) { cuda.ExpVec(dst, src) }
 
 // exp2Table[j] is 2^(j/64) rounded to nearest (computed with math/big).
 var exp2Table = [64]float64{

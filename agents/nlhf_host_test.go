@@ -34,15 +34,29 @@ func TestExpFast(t *testing.T) {
 		check(rng.NormFloat64())
 		check(-40 * rng.Float64())
 	}
-	// expVec is expFast element by element, including odd lengths and
-	// special values mixed with ordinary ones.
+	// expVec gives each element the same value whatever the slice around
+	// it (odd lengths, special values mixed with ordinary ones), within a
+	// few ulp of math.Exp; below 2^−1022 it may flush to 0.
 	src := []float64{0.3, math.NaN(), -1, -800, 2, 720, -3.5, math.Inf(-1), 1e-9}
+	alone := make([]float64, len(src))
+	for i := range src {
+		expVec(alone[i:i+1], src[i:i+1])
+		want := math.Exp(src[i])
+		switch v := alone[i]; {
+		case math.IsNaN(want) || math.IsInf(want, 0) || want < 0x1p-1022:
+			if v != want && !(math.IsNaN(v) && math.IsNaN(want)) && v != 0 {
+				t.Errorf("expVec(%v) = %v, want %v", src[i], v, want)
+			}
+		case math.Abs(v-want) > 8e-16*want:
+			t.Errorf("expVec(%v) = %v, math.Exp %v", src[i], v, want)
+		}
+	}
 	for n := range len(src) + 1 {
 		dst := make([]float64, n)
 		expVec(dst, src[:n])
 		for i, v := range dst {
-			if want := expFast(src[i]); v != want && !(math.IsNaN(v) && math.IsNaN(want)) {
-				t.Errorf("expVec element %d of %d: %v, want expFast(%v) = %v", i, n, v, src[i], want)
+			if want := alone[i]; v != want && !(math.IsNaN(v) && math.IsNaN(want)) {
+				t.Errorf("expVec element %d of %d: %v, want %v as computed alone", i, n, v, want)
 			}
 		}
 	}
@@ -134,4 +148,94 @@ func TestGatherScatter(t *testing.T) {
 			}
 		}
 	}
+}
+
+// dpoGradRows, the blocked kernel of the exact DPO learner, gives every
+// context the same bits as dpoGradStep on that context alone: ordinary
+// contexts, contexts whose implicit rewards are so far apart that pairs
+// underflow, odd K, a block narrower than hostBlock, and shared pair data.
+func TestDPOGradRowsMatchesPerContext(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, tc := range []struct {
+		k, b, c0, c1 int
+		spread       float64
+		shared       bool
+	}{
+		{16, 300, 0, 256, 1, false},
+		{16, 300, 256, 300, 1, false},
+		{5, 70, 3, 70, 300, false},
+		{7, 40, 0, 40, 3, true},
+		{2, 9, 1, 8, 50, false},
+	} {
+		k, b := tc.k, tc.b
+		host, ref := make([]float64, k*b), make([]float64, k*b)
+		col := make([]float64, k)
+		for c := range b {
+			for y := range col {
+				col[y] = tc.spread * rng.NormFloat64()
+			}
+			normalizeLog(col)
+			setCol(host, col, k, b, c)
+			for y := range col {
+				col[y] = rng.NormFloat64()
+			}
+			normalizeLog(col)
+			setCol(ref, col, k, b, c)
+		}
+		nctx := b
+		if tc.shared {
+			nctx = 1
+		}
+		d := newPairData(k, nctx)
+		d.shared = tc.shared
+		wins := make([]float64, k*k)
+		for c := range nctx {
+			for i := range wins {
+				wins[i] = rng.Float64()
+			}
+			n, won, net := d.context(c)
+			fromWins(wins, k, n, won, net)
+		}
+		const beta, lr = 2.0, 0.7
+		want := append([]float64(nil), host...)
+		th, r := make([]float64, k), make([]float64, k)
+		for c := tc.c0; c < tc.c1; c++ {
+			getCol(th, want, k, b, c)
+			getCol(r, ref, k, b, c)
+			n, won, _ := d.context(c)
+			dpoGradStep(th, r, n, won, beta, lr, make([]float64, k), make([]float64, k))
+			setCol(want, th, k, b, c)
+		}
+		got := append([]float64(nil), host...)
+		dpoGradRows(got, ref, newPairRows(d, b), b, tc.c0, tc.c1, beta, lr, newWork(k))
+		for i := range got {
+			if math.Float64bits(got[i]) != math.Float64bits(want[i]) {
+				t.Fatalf("K = %d, contexts [%d, %d): element %d (context %d) = %v, per context %v", k, tc.c0, tc.c1, i, i%b, got[i], want[i])
+			}
+		}
+	}
+}
+
+func BenchmarkDPOGradRows(b *testing.B) {
+	const k, nc = 16, hostBlock
+	rng := rand.New(rand.NewPCG(1, 2))
+	host, ref := make([]float64, k*nc), make([]float64, k*nc)
+	for i := range host {
+		host[i], ref[i] = rng.NormFloat64()-3, -math.Log(k)
+	}
+	d := newPairData(k, nc)
+	wins := make([]float64, k*k)
+	for c := range nc {
+		for i := range wins {
+			wins[i] = rng.Float64()
+		}
+		n, won, net := d.context(c)
+		fromWins(wins, k, n, won, net)
+	}
+	rows, w := newPairRows(d, nc), newWork(k)
+	b.ReportAllocs()
+	for b.Loop() {
+		dpoGradRows(host, ref, rows, nc, 0, nc, 0.1, 0.01, w)
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*nc), "ns/context")
 }

@@ -63,6 +63,25 @@ func expVec(dst, src []float64) {
 	expVecGo(dst, src)
 }
 
+// expVecPadded is expVec with the tail padded to a full vector, so that
+// every element goes through the assembly kernel (see ExpVec).
+func expVecPadded(dst, src []float64) {
+	if !haveAVX2 {
+		expVecGo(dst, src)
+		return
+	}
+	n := len(dst) &^ 3
+	if n > 0 {
+		expAVX2(dst[:n], src[:n])
+	}
+	if r := len(dst) - n; r > 0 {
+		var buf [4]float64
+		copy(buf[:], src[n:])
+		expAVX2(buf[:], buf[:])
+		copy(dst[n:], buf[:r])
+	}
+}
+
 // subExpAcc sets v = x − m, dst = v, e = exp(v) and adds e to s,
 // elementwise; e may alias x or dst.
 func subExpAcc(dst, e, x, m, s []float64) {

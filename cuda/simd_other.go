@@ -5,6 +5,7 @@ package cuda
 // Off amd64 the portable loops run.
 
 func expVec(dst, src []float64)                                         { expVecGo(dst, src[:len(dst)]) }
+func expVecPadded(dst, src []float64)                                   { expVecGo(dst, src) }
 func subExpAcc(dst, e, x, m, s []float64)                               { subExpAccGo(dst, e, x, m, s) }
 func maxAcc(m, x []float64)                                             { maxAccGo(m, x) }
 func subVec(dst, m []float64)                                           { subVecGo(dst, m) }
