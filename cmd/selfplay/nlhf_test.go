@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/selfplay-lab/selfplay/agents"
+	"github.com/selfplay-lab/selfplay/cuda"
 	"github.com/selfplay-lab/selfplay/internal/results"
 )
 
@@ -180,5 +183,129 @@ func TestBenchNLHFSmall(t *testing.T) {
 	}
 	if code, _, _ := runCLI(t, "", "bench", "nlhf", "--algorithms", "ppo"); code != 2 {
 		t.Errorf("unknown algorithm: exit %d, want 2", code)
+	}
+}
+
+// Every algorithm runs through the CLI in both modes, with the numbers the
+// library gives for the same experiment (metrics.jsonl byte for byte), the
+// same numbers with --device cpu and --device auto, and a sampled run that
+// is not its exact twin.
+func TestNLHFRunEveryAlgorithmBothModes(t *testing.T) {
+	var y strings.Builder
+	y.WriteString("name: all\nseeds: 1\niterations: 6\nlog_every: 3\ntau: 0.2\n" +
+		"game: {kind: random_antisymmetric, contexts: 2, responses: 3}\nref: {kind: normal, sigma: 0.5}\nalgorithms:\n")
+	algs := agents.Algorithms()
+	for _, a := range algs {
+		for _, mode := range []string{"exact", "sampled"} {
+			fmt.Fprintf(&y, "  - {name: %s, label: %s-%s, mode: %s}\n", a.Name, a.Name, mode, mode)
+		}
+	}
+	exp := writeExp(t, y.String())
+	dir := t.TempDir()
+	metrics := map[string][]byte{}
+	for _, device := range []string{"cpu", "auto"} {
+		out := filepath.Join(dir, device)
+		code, _, stderr := runCLI(t, "", "nlhf", "run", exp, "--out", out, "--device", device)
+		if code != 0 {
+			t.Fatalf("--device %s: exit %d: %s", device, code, stderr)
+		}
+		b, err := os.ReadFile(filepath.Join(out, results.MetricsFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		metrics[device] = b
+	}
+	if !bytes.Equal(metrics["cpu"], metrics["auto"]) {
+		t.Error("--device cpu and --device auto wrote different metrics.jsonl")
+	}
+
+	// The library on the same experiment, written through the same rows.
+	data, err := os.ReadFile(exp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := agents.LoadExperiment(exp, data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	be := cuda.NewCPU(1)
+	defer be.Close()
+	res, err := agents.RunExperiment(context.Background(), e, agents.RunOptions{Backend: be})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := results.Create(filepath.Join(dir, "lib"), results.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res.Rows {
+		if err := w.Append(nlhfRow(e.Name, r)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	lib, err := os.ReadFile(w.Path(results.MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(lib, metrics["cpu"]) {
+		t.Error("the CLI's metrics.jsonl differs from the library's rows for the same experiment")
+	}
+
+	rows, err := results.Read(filepath.Join(dir, "cpu", results.MetricsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(algs)*2*3 {
+		t.Fatalf("%d rows, want %d (2 modes × 3 logged iterations per algorithm)", len(rows), len(algs)*2*3)
+	}
+	final := map[string]map[string]float64{}
+	steps := map[string][]int{}
+	for _, r := range rows {
+		steps[r.Algorithm] = append(steps[r.Algorithm], r.Step)
+		if r.Step == 6 {
+			final[r.Algorithm] = r.Metrics
+		}
+	}
+	for _, a := range algs {
+		ex, sa := final[a.Name+"-exact"], final[a.Name+"-sampled"]
+		for _, label := range []string{a.Name + "-exact", a.Name + "-sampled"} {
+			if got := steps[label]; fmt.Sprint(got) != "[0 3 6]" {
+				t.Errorf("%s: logged steps %v, want [0 3 6]", label, got)
+			}
+		}
+		if ex == nil || sa == nil {
+			continue
+		}
+		if g := ex["gap"]; math.IsNaN(g) || g < 0 {
+			t.Errorf("%s exact: final gap %v", a.Name, g)
+		}
+		if ex["gap"] == sa["gap"] && ex["kl_ref"] == sa["kl_ref"] {
+			t.Errorf("%s: the sampled run ended exactly where the exact run did (gap %v): was it sampled?", a.Name, ex["gap"])
+		}
+	}
+}
+
+// A bad judgement file behind a comparisons game fails the run as bad
+// input (exit 2), naming the experiment's game field and the data file's
+// line and column.
+func TestNLHFRunBadComparisons(t *testing.T) {
+	dir := t.TempDir()
+	jsonl := `{"context":"q","a":"x","b":"y","winner":"a"}` + "\n" + `{"context":"q","a":"x","b":"y",winner:"b"}` + "\n"
+	if err := os.WriteFile(filepath.Join(dir, "judgements.jsonl"), []byte(jsonl), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exp := filepath.Join(dir, "exp.yaml")
+	y := "iterations: 3\ngame: {kind: comparisons, file: judgements.jsonl}\nalgorithms:\n  - name: mmd\n"
+	if err := os.WriteFile(exp, []byte(y), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "", "nlhf", "run", exp, "--out", filepath.Join(dir, "o"), "--device", "cpu")
+	for _, want := range []string{"exp.yaml:2:7: game", "judgements.jsonl:2:32: invalid JSON"} {
+		if code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("exit %d, stderr %q; want exit 2 mentioning %q", code, stderr, want)
+		}
 	}
 }
