@@ -2,6 +2,7 @@ package agents
 
 import (
 	"context"
+	"errors"
 	"math"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/selfplay-lab/selfplay/cuda"
+	"github.com/selfplay-lab/selfplay/internal/config"
 )
 
 const smallExperiment = `
@@ -206,4 +208,40 @@ func TestResolvedLogLinearRoundTrip(t *testing.T) {
 	if again.Policy != e.Policy || again.Ref.Sigma != 0.5 {
 		t.Errorf("policy %+v → %+v, ref %+v", e.Policy, again.Policy, again.Ref)
 	}
+}
+
+// FuzzLoadExperiment: any input loads or fails with a located error
+// (a *config.Error naming file:line:col or the field), never panics, and a
+// loaded experiment's resolved config loads back to the same resolved
+// config.
+func FuzzLoadExperiment(f *testing.F) {
+	f.Add([]byte(smallExperiment))
+	f.Add([]byte("game: {kind: cyclic, responses: 3}\nalgorithms:\n  - name: egpo\n    eta: [1]\n"))
+	f.Add([]byte("game: {kind: mixture, weights: [0.5, 0.5], components: [{kind: cyclic, responses: 3}, {kind: bradley_terry, scores: [1, 2, 3]}]}\nalgorithms: [{name: mnpo, variant: td}]\n"))
+	f.Add([]byte("policy: {kind: loglinear, dim: 2}\ngame: {kind: comparisons, file: x.jsonl}\nalgorithms: [{name: dpo, lr: 0.1, mode: sampled}]\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		e, err := LoadExperiment("fuzz.yaml", data)
+		if err != nil {
+			var ce *config.Error
+			if !errors.As(err, &ce) {
+				t.Fatalf("error %v is not a *config.Error", err)
+			}
+			return
+		}
+		out, err := e.Resolved()
+		if err != nil {
+			t.Fatal(err)
+		}
+		e2, err := LoadExperiment("resolved.yaml", out)
+		if err != nil {
+			t.Fatalf("resolved config does not load: %v\n%s", err, out)
+		}
+		out2, err := e2.Resolved()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(out) != string(out2) {
+			t.Fatalf("resolving twice differs:\n%s\n---\n%s", out, out2)
+		}
+	})
 }
