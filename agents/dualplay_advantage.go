@@ -153,15 +153,26 @@ func (k *KeyedNormalizer) Advantages(dst, rewards []float64, keys []int) {
 	clear(k.ss)
 	clear(k.n)
 	clear(k.varied)
-	for i, r := range rewards {
+	// Each pass walks runs of equal keys (a group of attempts shares its
+	// task's key) holding the key's accumulator in a register: the same
+	// additions in the same order as element by element, without a
+	// store-to-load round trip per reward.
+	for i := 0; i < len(rewards); {
 		j := keys[i]
-		if k.n[j] == 0 {
-			k.first[j] = r
-		} else if r != k.first[j] {
-			k.varied[j] = true
+		s, c, f, v := k.sum[j], k.n[j], k.first[j], k.varied[j]
+		e := i
+		if c == 0 {
+			f = rewards[i]
+			s += f
+			e++
 		}
-		k.sum[j] += r
-		k.n[j]++
+		for ; e < len(rewards) && keys[e] == j; e++ {
+			r := rewards[e]
+			v = v || r != f
+			s += r
+		}
+		k.sum[j], k.n[j], k.first[j], k.varied[j] = s, c+e-i, f, v
+		i = e
 	}
 	for j := range k.mean {
 		k.mean[j] = 0
@@ -169,9 +180,16 @@ func (k *KeyedNormalizer) Advantages(dst, rewards []float64, keys []int) {
 			k.mean[j] = k.sum[j] / float64(k.n[j])
 		}
 	}
-	for i, r := range rewards {
-		d := r - k.mean[keys[i]]
-		k.ss[keys[i]] += d * d
+	for i := 0; i < len(rewards); {
+		j := keys[i]
+		m, ss := k.mean[j], k.ss[j]
+		e := i
+		for ; e < len(rewards) && keys[e] == j; e++ {
+			d := rewards[e] - m
+			ss += d * d
+		}
+		k.ss[j] = ss
+		i = e
 	}
 	for j := range k.std {
 		k.std[j] = 0
@@ -179,17 +197,28 @@ func (k *KeyedNormalizer) Advantages(dst, rewards []float64, keys []int) {
 			k.std[j] = math.Sqrt(k.ss[j] / float64(k.n[j]))
 		}
 	}
-	for i, r := range rewards {
+	for i := 0; i < len(rewards); {
 		j := keys[i]
-		if !k.varied[j] {
-			dst[i] = 0
-			continue
+		e := i
+		for e < len(rewards) && keys[e] == j {
+			e++
 		}
-		a := r - k.mean[j]
-		if k.Norm == NormGRPO {
-			a /= k.std[j] + k.Eps
+		a, r := dst[i:e], rewards[i:e]
+		switch {
+		case !k.varied[j]:
+			clear(a)
+		case k.Norm == NormGRPO:
+			m, d := k.mean[j], k.std[j]+k.Eps
+			for t, x := range r {
+				a[t] = (x - m) / d
+			}
+		default:
+			m := k.mean[j]
+			for t, x := range r {
+				a[t] = x - m
+			}
 		}
-		dst[i] = a
+		i = e
 	}
 }
 

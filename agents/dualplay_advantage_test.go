@@ -221,6 +221,60 @@ func TestKeyedNormalizer(t *testing.T) {
 	}
 }
 
+// Runs of equal keys (a task's attempts share its key), with keys coming
+// back after others, give exactly (==) the advantages of an element-by-
+// element computation that adds in the same order.
+func TestKeyedNormalizerRuns(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	const keys = 5
+	var rewards []float64
+	var kk []int
+	for len(rewards) < 400 {
+		k, run := rng.IntN(keys), 1+rng.IntN(9)
+		for range run {
+			kk = append(kk, k)
+			rewards = append(rewards, float64(rng.IntN(2))+0.1*float64(rng.IntN(3)))
+		}
+	}
+	// Oracle: per-element accumulation, the textbook two-pass form.
+	sum, ss, n := make([]float64, keys), make([]float64, keys), make([]int, keys)
+	for i, r := range rewards {
+		sum[kk[i]] += r
+		n[kk[i]]++
+	}
+	mean := make([]float64, keys)
+	for k := range keys {
+		if n[k] > 0 {
+			mean[k] = sum[k] / float64(n[k])
+		}
+	}
+	for i, r := range rewards {
+		d := r - mean[kk[i]]
+		ss[kk[i]] += d * d
+	}
+	for _, norm := range []Normalization{NormGRPO, NormDrGRPO} {
+		kn := NewKeyedNormalizer(keys, norm, 1e-6)
+		dst := make([]float64, len(rewards))
+		kn.Advantages(dst, rewards, kk)
+		for i, r := range rewards {
+			k := kk[i]
+			want := r - mean[k]
+			if norm == NormGRPO {
+				want /= math.Sqrt(ss[k]/float64(n[k])) + 1e-6
+			}
+			if dst[i] != want {
+				t.Fatalf("%v: A[%d] = %v, want exactly %v", norm, i, dst[i], want)
+			}
+		}
+		// In place (dst aliasing rewards) gives the same.
+		in := slices.Clone(rewards)
+		kn.Advantages(in, in, kk)
+		if !slices.Equal(in, dst) {
+			t.Errorf("%v: in-place advantages differ", norm)
+		}
+	}
+}
+
 func TestAdvantagesDoNotAllocate(t *testing.T) {
 	rewards, dst, keys := benchRewards()
 	kn := NewKeyedNormalizer(6, NormGRPO, DefaultAdvantageEps)

@@ -459,11 +459,18 @@ func (e *DualPlayExperiment) runOne(ctx context.Context, i int, s uint64, progre
 	cnt := make([]int, len(names))
 	var vals []float64
 	var rows []DualPlayRow
-	step := 0
-	err = sim.Run(ctx, steps, func(m *DualMetrics) error {
-		step++
-		vals = m.AppendValues(vals[:0])
-		if step > steps-tail {
+	// Metrics are measured only where they are used, on logged steps and
+	// in the summary tail; the dynamics do not depend on it.
+	for step := 1; step <= steps; step++ {
+		if err := ctx.Err(); err != nil {
+			return rows, DualPlayRow{}, err
+		}
+		sim.Advance()
+		logged, inTail := e.Logged(step, steps), step > steps-tail
+		if logged || inTail {
+			vals = sim.Metrics().AppendValues(vals[:0])
+		}
+		if inTail {
 			for k, v := range vals {
 				if !math.IsNaN(v) {
 					sum[k] += v
@@ -471,14 +478,10 @@ func (e *DualPlayExperiment) runOne(ctx context.Context, i int, s uint64, progre
 				}
 			}
 		}
-		if e.Logged(step, steps) {
+		if logged {
 			rows = append(rows, DualPlayRow{Label: r.Label, Seed: cfg.Seed, Step: step, Metrics: dualMetricMap(names, vals)})
 		}
 		progress()
-		return nil
-	})
-	if err != nil {
-		return rows, DualPlayRow{}, err
 	}
 	final := DualPlayRow{Label: r.Label, Seed: cfg.Seed, Step: steps, Metrics: map[string]float64{}}
 	for k, name := range names {

@@ -127,16 +127,16 @@ func (m *DualMetrics) AppendValues(dst []float64) []float64 {
 	return append(dst, m.Ability...)
 }
 
-// measure fills the batch metrics of s's current batch of n tasks (before
-// the updates, except where noted).
+// measure fills the batch metrics of the last step's batch of n tasks from
+// its record (tasks, outcomes, rewards, and the solver's responses before
+// its update, s.resp), so it may run after the updates.
 func (s *DualPlaySim) measure(n int) {
 	m := &s.metrics
-	*m = DualMetrics{Step: s.step, Phase: m.Phase, Tasks: n, Ability: s.solver.theta}
+	*m = DualMetrics{Step: s.step, Phase: s.phase, Tasks: n, Ability: s.solver.theta}
 	if n == 0 {
 		return
 	}
 	cfg := &s.cfg
-	theta := s.solver.theta
 	clear(s.catCount)
 	var refSum, refValid, solve, verified float64
 	var nValid, band, labelOK, majOK, eff, trained int
@@ -147,7 +147,7 @@ func (s *DualPlaySim) measure(n int) {
 		s.catCount[t.Category]++
 		ref := s.space.SuccessProb(t, s.ref)
 		refSum += ref
-		p := s.space.SuccessProb(t, theta)
+		p := s.space.SuccessProbAt(t, s.resp[i])
 		solve += p
 		if p > cfg.Eval.BandLow && p < cfg.Eval.BandHigh {
 			band++
@@ -178,6 +178,10 @@ func (s *DualPlaySim) measure(n int) {
 			m.Flagged++
 		}
 		v := &s.votes[i]
+		if cfg.Verifier != VerifierMajority {
+			// Only the majority verifier needs the vote to grade.
+			*v = game.MajorityVote(s.atts[i*M : (i+1)*M])
+		}
 		if v.Correct {
 			majOK++
 		}
@@ -252,8 +256,6 @@ func (s *DualPlaySim) finish() {
 		sum += x
 	}
 	m.AbilityMean = sum / float64(len(theta))
-	m.PassAt1 = s.eval.PassAt1(theta)
-	m.PassAtK = s.eval.PassAtK(theta, s.cfg.Eval.K)
 	if s.proposer != nil {
 		m.ProposerEntropy = s.proposer.Entropy()
 	}

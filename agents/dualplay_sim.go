@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/selfplay-lab/selfplay/game"
 )
@@ -36,8 +37,13 @@ const (
 //     the proposer's REINFORCE step (DualProposer.Update, on-policy tasks
 //     only) and the solver's ability update (DualSolver), as the phase
 //     allows; a teacher learns from the batch instead of a proposer;
-//  5. DualMetrics are measured and, every SnapshotEvery steps, both roles
-//     are copied into the Population.
+//  5. every SnapshotEvery steps, both roles are copied into the
+//     Population.
+//
+// DualMetrics are measured from the step's record when asked for
+// (Metrics), after the updates: batch measures use the solver's success
+// probabilities from before its update, state measures (ability, held-out
+// pass rates, proposer entropy) the state after it.
 //
 // A run is deterministic for a config (seed included). Steps do not
 // allocate, except the ALP-GMM teacher's samples and the snapshots. A
@@ -58,6 +64,9 @@ type DualPlaySim struct {
 
 	propReward ProposerReward
 	solvReward SolverReward
+	// attemptReward[ok] is solvReward.Attempt(ok == 1, false), a pure
+	// function of its arguments, looked up per attempt.
+	attemptReward [2]float64
 	// advP and advS turn the proposer's and the solver's rewards into
 	// advantages.
 	advP, advS roleAdvantage
@@ -70,6 +79,7 @@ type DualPlaySim struct {
 	tt       []TeacherTask
 	obs      []TeacherObservation
 	atts     []game.Attempt
+	resp     []float64 // solver's 3PL response per task (game.Task.Response)
 	vrew     []float64 // verifier reward per attempt (0/1)
 	srew     []float64 // solver reward per attempt
 	sadv     []float64 // solver advantage per attempt
@@ -97,9 +107,17 @@ type DualPlaySim struct {
 	buffer *replayBuffer
 	pop    DualPopulation
 
-	step    int
-	phase   DualPhase
-	metrics DualMetrics
+	step  int
+	phase DualPhase
+	n     int // the last step's batch size
+	// metrics are the last step's, measured by Metrics when measured is
+	// false.
+	metrics  DualMetrics
+	measured bool
+	// The last held-out evaluation and the θ it was made at.
+	evalTheta    []float64
+	eval1, evalK float64
+	evalOK       bool
 }
 
 // NewDualPlaySim validates cfg and builds a simulation at step 0.
@@ -127,14 +145,15 @@ func NewDualPlaySim(cfg DualPlayConfig) (*DualPlaySim, error) {
 		rCheck:   rand.New(rand.NewPCG(cfg.Seed, streamCheck)),
 		rReplay:  rand.New(rand.NewPCG(cfg.Seed, streamReplay)),
 		tasks:    make([]game.Task, n), actions: make([]int, n),
-		atts: make([]game.Attempt, n*m), vrew: make([]float64, n*m), srew: make([]float64, n*m),
+		atts: make([]game.Attempt, n*m), resp: make([]float64, n), vrew: make([]float64, n*m), srew: make([]float64, n*m),
 		sadv: make([]float64, n*m), skeys: make([]int, n*m),
 		outcomes: make([]TaskOutcome, n), votes: make([]game.Vote, n),
 		prew: make([]float64, n), padv: make([]float64, n), crew: make([]float64, n), cadv: make([]float64, n),
 		ckeys: make([]int, n), trains: make([]bool, n),
 		ring: make([]int, cfg.DiversityWindow), ringCount: make([]int32, space.NumSignatures()),
 		batchCnt: make([]int32, space.NumSignatures()), touched: make([]int, 0, n), catCount: make([]int, c),
-		pop: DualPopulation{Max: cfg.Population.Max}}
+		pop: DualPopulation{Max: cfg.Population.Max}, evalTheta: make([]float64, 0, c)}
+	s.attemptReward = [2]float64{sr.Attempt(false, false), sr.Attempt(true, false)}
 	s.advS = newRoleAdvantage(cfg.Advantage, c)
 	if cfg.ProposerAdvantage != "" {
 		s.advP = newRoleAdvantage(cfg.ProposerAdvantage, c)
@@ -192,8 +211,20 @@ func (s *DualPlaySim) Population() *DualPopulation { return &s.pop }
 func (s *DualPlaySim) StepCount() int { return s.step }
 
 // Metrics returns the metrics of the last step (a view, overwritten by the
-// next step).
-func (s *DualPlaySim) Metrics() *DualMetrics { return &s.metrics }
+// next step; at step 0, the initial state's). They are measured on the
+// first call after a step and kept: measuring is not part of the
+// simulated dynamics, so a caller that records every tenth step can
+// Advance and call Metrics only then, and results do not depend on when
+// (or whether) it is called.
+func (s *DualPlaySim) Metrics() *DualMetrics {
+	if !s.measured {
+		s.measure(s.n)
+		s.finish()
+		s.evaluate()
+		s.measured = true
+	}
+	return &s.metrics
+}
 
 // Run takes steps steps, calling onStep (if not nil) after each with the
 // step's metrics (valid during the call). It stops early, returning the
@@ -215,11 +246,18 @@ func (s *DualPlaySim) Run(ctx context.Context, steps int, onStep func(*DualMetri
 }
 
 // Step takes one step and returns its metrics (a view, overwritten by the
-// next step).
+// next step): Advance, then Metrics.
 func (s *DualPlaySim) Step() *DualMetrics {
+	s.Advance()
+	return s.Metrics()
+}
+
+// Advance takes one step: proposals, attempts, checks, verifier,
+// rewards, advantages and the phase's updates, everything but measuring
+// the metrics (see Metrics).
+func (s *DualPlaySim) Advance() {
 	s.step++
 	s.phase = phaseOf(&s.cfg.Schedule, s.step)
-	s.metrics.Phase = s.phase
 	var n int
 	if s.phase == PhaseSolver {
 		n = s.buffer.draw(s.rReplay, s.tasks)
@@ -231,7 +269,6 @@ func (s *DualPlaySim) Step() *DualMetrics {
 		s.propose(n)
 	}
 	s.grade(n)
-	s.measure(n)
 	s.update(n)
 	if s.phase == PhaseSolver {
 		s.buffer.release()
@@ -239,8 +276,21 @@ func (s *DualPlaySim) Step() *DualMetrics {
 	if e := s.cfg.Population.SnapshotEvery; e > 0 && s.step%e == 0 {
 		s.pop.Add(s.step, s.proposer, s.solver.theta)
 	}
-	s.finish()
-	return &s.metrics
+	s.n = n
+	s.measured = false
+}
+
+// evaluate fills in the held-out metrics (PassAt1, PassAtK), reusing the
+// previous evaluation when the solver has not moved since (the proposer
+// phase of the alternating schedule).
+func (s *DualPlaySim) evaluate() {
+	theta := s.solver.theta
+	if !s.evalOK || !slices.Equal(theta, s.evalTheta) {
+		s.eval1, s.evalK = s.eval.PassAt1AndK(theta, s.cfg.Eval.K)
+		s.evalTheta = append(s.evalTheta[:0], theta...)
+		s.evalOK = true
+	}
+	s.metrics.PassAt1, s.metrics.PassAtK = s.eval1, s.evalK
 }
 
 // propose fills the batch with n proposed tasks.
@@ -302,15 +352,20 @@ func (s *DualPlaySim) grade(n int) {
 		t := &s.tasks[i]
 		atts := s.atts[i*M : (i+1)*M]
 		vr := s.vrew[i*M : (i+1)*M]
-		correct, matches := s.space.Attempts(s.rAttempt, t, theta, atts)
-		vote := game.MajorityVote(atts)
-		s.votes[i] = vote
+		p := 0.0
+		if t.Kind != game.Leaking {
+			p = t.Response(theta[t.Category])
+		}
+		s.resp[i] = p
+		correct, matches := s.space.AttemptsAt(s.rAttempt, t, p, atts)
 		var accepted int
 		switch cfg.Verifier {
 		case VerifierExact:
 			game.ExactRewards(atts, vr)
 			accepted = correct
 		case VerifierMajority:
+			vote := game.MajorityVote(atts)
+			s.votes[i] = vote
 			vote.Rewards(atts, vr)
 			accepted = vote.Count
 		default:
@@ -337,7 +392,7 @@ func (s *DualPlaySim) grade(n int) {
 		s.prew[i] = s.propReward.Reward(o)
 		sr := s.srew[i*M : (i+1)*M]
 		for j := range sr {
-			sr[j] = s.solvReward.Attempt(vr[j] == 1, false)
+			sr[j] = s.attemptReward[b2i(vr[j] == 1)]
 		}
 		s.trains[i] = !o.Invalid && !o.Leak && s.solvReward.Trains(o)
 	}
@@ -379,7 +434,10 @@ func (s *DualPlaySim) update(n int) {
 	if s.phase != PhaseProposer {
 		for i := range n {
 			if s.trains[i] {
-				s.solver.Accumulate(&s.tasks[i], s.atts[i*M:(i+1)*M], s.sadv[i*M:(i+1)*M])
+				// s.resp[i] is the response at the θ this batch was
+				// graded at, which Apply has not moved yet.
+				t := &s.tasks[i]
+				s.solver.accumulateAt(t, informationAt(t, s.resp[i]), s.atts[i*M:(i+1)*M], s.sadv[i*M:(i+1)*M])
 			}
 		}
 		s.solver.Apply(n)
@@ -464,4 +522,11 @@ func (a *roleAdvantage) advantages(dst, rewards []float64, groupSize int, keys [
 	default:
 		GroupAdvantages(dst, rewards, groupSize, a.norm, DefaultAdvantageEps)
 	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -122,7 +122,14 @@ func (s *DualSolver) Information(t *game.Task) float64 {
 	if t.Kind == game.Leaking {
 		return 0
 	}
-	p := t.Response(s.theta[t.Category])
+	return informationAt(t, t.Response(s.theta[t.Category]))
+}
+
+// informationAt is Information given the solver's response p on t.
+func informationAt(t *game.Task, p float64) float64 {
+	if t.Kind == game.Leaking {
+		return 0
+	}
 	if !(p > t.Guessing && p < 1) {
 		return 0
 	}
@@ -132,7 +139,12 @@ func (s *DualSolver) Information(t *game.Task) float64 {
 // Accumulate adds one trained group's contribution I·ρ to the pending
 // update of its category and returns it. Call Apply once per batch.
 func (s *DualSolver) Accumulate(t *game.Task, atts []game.Attempt, adv []float64) float64 {
-	info := s.Information(t)
+	return s.accumulateAt(t, s.Information(t), atts, adv)
+}
+
+// accumulateAt is Accumulate with the information I on t already known
+// (the simulator has the solver's response from grading the batch).
+func (s *DualSolver) accumulateAt(t *game.Task, info float64, atts []game.Attempt, adv []float64) float64 {
 	if info == 0 {
 		return 0
 	}

@@ -372,6 +372,10 @@ type TaskSpace struct {
 	// discrimination holds the 256 equiprobable quantiles of a's lognormal
 	// law, Discrimination·exp(DiscriminationSpread·Φ⁻¹((i + ½)/256)).
 	discrimination [256]float64
+	// surelyValid[cell] is a little below the smallest ValidProb(b) over
+	// the cell (v is monotone in b, so at an end): a kind uniform below it
+	// is Valid whatever b in the cell, which kindOf would find with an exp.
+	surelyValid []float64
 }
 
 // NewTaskSpace validates cfg and returns its task space.
@@ -397,6 +401,12 @@ func NewTaskSpace(cfg TaskConfig) (*TaskSpace, error) {
 	for i := range s.discrimination {
 		z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/256-1)
 		s.discrimination[i] = cfg.Discrimination * math.Exp(cfg.DiscriminationSpread*z)
+	}
+	s.surelyValid = make([]float64, cfg.Cells)
+	for c := range s.surelyValid {
+		lo, hi := s.CellBounds(c)
+		// 1e-12 covers the rounding of ValidProb (a few ulps) many times.
+		s.surelyValid[c] = min(s.ValidProb(lo), s.ValidProb(hi)) - 1e-12
 	}
 	d := float64(cfg.RetrievalDistractors)
 	pass := cfg.RetrievalValidPass * math.Pow(1-cfg.RetrievalDerail, d)
@@ -469,7 +479,11 @@ func (s *TaskSpace) KindProbs(b float64) [NumTaskKinds]float64 {
 
 // SampleKind draws the kind of a proposal aimed at difficulty b.
 func (s *TaskSpace) SampleKind(r *rand.Rand, b float64) TaskKind {
-	return s.kindOf(r.Float64(), b)
+	u := r.Float64()
+	if b >= s.cfg.DifficultyMin && b <= s.cfg.DifficultyMax && u < s.surelyValid[s.CellOf(b)] {
+		return Valid
+	}
+	return s.kindOf(u, b)
 }
 
 func (s *TaskSpace) kindOf(u, b float64) TaskKind {
@@ -521,11 +535,15 @@ func (s *TaskSpace) propose(r *rand.Rand, category, cell int, b float64, q uint8
 		panic(fmt.Sprintf("game: task category %d out of range [0, %d)", category, s.cfg.Categories))
 	}
 	bits := r.Uint64()
+	kind, u := Valid, float64(bits>>32)*0x1p-32
+	if !(u < s.surelyValid[cell]) {
+		kind = s.kindOf(u, b)
+	}
 	*t = Task{
 		Category:       category,
 		Cell:           cell,
 		Signature:      int((bits & (1<<32 - 1)) * uint64(s.cfg.PoolSize) >> 32),
-		Kind:           s.kindOf(float64(bits>>32)*0x1p-32, b),
+		Kind:           kind,
 		Difficulty:     b,
 		Discrimination: s.discrimination[q],
 		Guessing:       s.cfg.Guessing,

@@ -59,6 +59,22 @@ func (e *EvalSet) PassAtK(theta []float64, k int) float64 {
 	return sum / float64(len(e.Tasks))
 }
 
+// PassAt1AndK returns PassAt1(theta) and PassAtK(theta, k), bit for bit,
+// computing each task's success probability once.
+func (e *EvalSet) PassAt1AndK(theta []float64, k int) (pass1, passK float64) {
+	if len(e.Tasks) == 0 {
+		return 0, 0
+	}
+	for i := range e.Tasks {
+		t := &e.Tasks[i]
+		p := t.Response(theta[t.Category])
+		pass1 += PassAtKProb(p, 1)
+		passK += PassAtKProb(p, k)
+	}
+	n := float64(len(e.Tasks))
+	return pass1 / n, passK / n
+}
+
 // PassAtKByCategory writes the expected pass@k of each category's tasks
 // into dst (len ≥ the largest category + 1; categories without tasks get
 // 0) and returns dst.

@@ -120,21 +120,43 @@ func newAnswerModel(bogus, key, alt float64) answerModel {
 	return answerModel{bogus, key, alt, scale}
 }
 
-func (s *TaskSpace) answerModel(t *Task, theta []float64) answerModel {
+// answerModel returns the answer model of an attempt at t by a solver
+// whose 3PL response on t is p (t.Response(θ_c); unused on leaking tasks).
+func (s *TaskSpace) answerModel(t *Task, p float64) answerModel {
 	switch t.Kind {
 	case Invalid:
 		e := s.cfg.InvalidMatch
-		k := e + (1-e)*t.Response(theta[t.Category])
+		k := e + (1-e)*p
 		return newAnswerModel(e, k, k)
 	case Leaking:
 		l := s.cfg.LeakSuccess
 		return newAnswerModel(0, l, l)
 	case NonUnique:
-		p := t.Response(theta[t.Category])
 		return newAnswerModel(0, p*s.cfg.NonUniqueMatch, p)
 	default:
-		p := t.Response(theta[t.Category])
 		return newAnswerModel(0, p, p)
+	}
+}
+
+// response returns t.Response(θ_c), or 0 on a leaking task, whose answers
+// do not depend on the solver's ability (one exp saved).
+func (t *Task) response(theta []float64) float64 {
+	if t.Kind == Leaking {
+		return 0
+	}
+	return t.Response(theta[t.Category])
+}
+
+// SuccessProbAt returns SuccessProb(t, θ) from the solver's 3PL response
+// p = t.Response(θ_c) on t, for a caller that already has it.
+func (s *TaskSpace) SuccessProbAt(t *Task, p float64) float64 {
+	switch t.Kind {
+	case Invalid:
+		return 0
+	case Leaking:
+		return s.cfg.LeakSuccess
+	default:
+		return p
 	}
 }
 
@@ -143,7 +165,7 @@ func (s *TaskSpace) answerModel(t *Task, theta []float64) answerModel {
 // Attempts samples from exactly this distribution.
 func (s *TaskSpace) AnswerProbs(t *Task, theta []float64, dst []float64) []float64 {
 	dst = dst[:s.NumAnswers()]
-	m := s.answerModel(t, theta)
+	m := s.answerModel(t, t.response(theta))
 	dst[AnswerBogus] = m.bogus
 	dst[AnswerKey] = m.key - m.bogus
 	dst[AnswerAlternative] = m.alt - m.key
@@ -162,7 +184,14 @@ func (s *TaskSpace) AnswerProbs(t *Task, theta []float64, dst []float64) []float
 // Each attempt uses 32 random bits (one 64-bit draw serves two attempts):
 // probabilities are resolved to 2⁻³², far below any sampling error.
 func (s *TaskSpace) Attempts(r *rand.Rand, t *Task, theta []float64, dst []Attempt) (correct, matches int) {
-	m := s.answerModel(t, theta)
+	return s.AttemptsAt(r, t, t.response(theta), dst)
+}
+
+// AttemptsAt is Attempts for a solver whose 3PL response on t is p =
+// t.Response(θ_c) (ignored on leaking tasks), for a caller that needs p
+// too: the same draws, one exp fewer.
+func (s *TaskSpace) AttemptsAt(r *rand.Rand, t *Task, p float64, dst []Attempt) (correct, matches int) {
+	m := s.answerModel(t, p)
 	label := t.Label()
 	if len(s.distCum) > maxFastDistractors {
 		var bits uint64

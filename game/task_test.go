@@ -662,3 +662,49 @@ func TestTaskSamplingAllocs(t *testing.T) {
 		t.Errorf("proposal, attempts and verification allocate %v times", allocs)
 	}
 }
+
+// The shortcut that skips the exp for a kind uniform below surelyValid is
+// sound (every difficulty of the cell, ends included, finds such a draw
+// Valid) and tight (it is within 1e-9 of the cell's smallest valid
+// probability), for steep, default and flat validity curves.
+func TestSurelyValidBound(t *testing.T) {
+	for _, slope := range []float64{1, 3, 0} {
+		for _, graded := range []bool{false, true} {
+			s := newTestSpace(t, func(c *TaskConfig) { c.ValidSlope, c.Graded = slope, graded })
+			r := rand.New(rand.NewPCG(5, 6))
+			for cell := range s.NumCells() {
+				lo, hi := s.CellBounds(cell)
+				bound := s.surelyValid[cell]
+				minV := min(s.ValidProb(lo), s.ValidProb(hi))
+				if !(bound < minV && minV-bound < 1e-9) {
+					t.Errorf("slope %v cell %d: bound %v, smallest valid probability %v", slope, cell, bound, minV)
+				}
+				for k := range 200 {
+					b := lo + (hi-lo)*float64(k)/199
+					if k > 0 && k < 199 {
+						b = lo + (hi-lo)*r.Float64()
+					}
+					for _, u := range []float64{bound, math.Nextafter(bound, 0), bound * r.Float64()} {
+						if u < bound && s.kindOf(u, b) != Valid {
+							t.Fatalf("slope %v cell %d b %v: u %v below the bound is %v", slope, cell, b, u, s.kindOf(u, b))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// PassAt1AndK is PassAt1 and PassAtK bit for bit.
+func TestPassAt1AndK(t *testing.T) {
+	s := newTestSpace(t, nil)
+	e := s.NewEvalSet(3, 2)
+	for _, theta := range [][]float64{{0, 0, 0, 0}, {-1.5, 0.3, 2, 4}} {
+		for _, k := range []int{1, 8, 100} {
+			p1, pk := e.PassAt1AndK(theta, k)
+			if p1 != e.PassAt1(theta) || pk != e.PassAtK(theta, k) {
+				t.Errorf("θ %v k %d: (%v, %v), want (%v, %v)", theta, k, p1, pk, e.PassAt1(theta), e.PassAtK(theta, k))
+			}
+		}
+	}
+}

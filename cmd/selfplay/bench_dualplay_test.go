@@ -22,7 +22,7 @@ func TestBenchDualPlaySmall(t *testing.T) {
 	rows := 0
 	for _, line := range strings.Split(out, "\n") {
 		f := strings.Fields(line)
-		if len(f) != 8 || (f[0] != "naive" && f[0] != "r_zero" && f[0] != "sec") {
+		if len(f) != 9 || (f[0] != "naive" && f[0] != "r_zero" && f[0] != "sec") {
 			continue
 		}
 		rows++
@@ -43,6 +43,7 @@ func TestBenchDualPlaySmall(t *testing.T) {
 		if num(f[7]) < 1 {
 			t.Errorf("%s: a step costs %s of its bare sampling, want ≥ 1", f[0], f[7])
 		}
+		num(f[8]) // measured steps/s, positive
 	}
 	if rows != 3 {
 		t.Errorf("%d method rows, want 3:\n%s", rows, out)
