@@ -90,6 +90,11 @@ type Config struct {
 	// remote workers can fetch a member's parameters by hash. An error
 	// stops the run.
 	PutPolicy func(h league.Hash, p *Policy) error
+	// Player, if not nil, plays the fixed matches (snapshot matches and the
+	// round robin) in batches instead of Run's goroutine: a Pool of
+	// in-process workers, say. Results are the same either way (a match
+	// plays the same wherever it is played); see Player.
+	Player Player
 }
 
 // LearnerConfig is one trainable member.

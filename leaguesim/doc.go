@@ -25,6 +25,18 @@
 // plays the same on any worker, in any order, and a re-issued lease replays
 // it exactly.
 //
+// # Workers
+//
+// The snapshot matches and the round robin, most of a league's results,
+// are fixed before they are played: their ids and members are chosen in
+// advance. With Config.Player set, Run hands each such batch to it and
+// waits; Pool is a Player of in-process workers that lease chunks of the
+// batch, play them concurrently and record the results (through a
+// Recorder: the league's Apply, or a replicated league's log) in batch
+// order. The results, the history, the ratings and the league's events
+// are those of Run playing alone, only the worker names on the results
+// differ, whatever the number of workers and their timing.
+//
 // # Learners
 //
 // The update rules are steps of the generic NLHF mirror update of packages

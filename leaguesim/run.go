@@ -100,6 +100,7 @@ func (r *Result) Leaderboard(m league.RatingMethod) *league.Leaderboard {
 
 // runner is the state of one Run.
 type runner struct {
+	ctx      context.Context
 	cfg      Config
 	lg       League
 	env      *agents.Env
@@ -134,7 +135,7 @@ func Run(ctx context.Context, cfg Config, onProgress func(Round)) (*Result, erro
 		return nil, fmt.Errorf("leaguesim: %w", err)
 	}
 	defer env.Close()
-	r := &runner{cfg: cfg, lg: cfg.League, env: env, byID: make(map[string]*trainer),
+	r := &runner{ctx: ctx, cfg: cfg, lg: cfg.League, env: env, byID: make(map[string]*trainer),
 		res: &Result{Policies: make(map[league.Hash]*Policy), Battles: league.NewBattles()}}
 	if r.lg == nil {
 		r.lg = league.NewState()
@@ -296,36 +297,78 @@ func (r *runner) snapshotAdded(id string) error {
 			earlier = append(earlier, m.ID)
 		}
 	}
+	var batch []FixedMatch
 	for n := range r.cfg.SnapshotMatches {
 		for _, old := range earlier {
 			a, b := id, old
 			if n%2 == 1 {
 				a, b = b, a
 			}
-			if err := r.playDirect("s", a, b); err != nil {
+			m, err := r.fixed("s", a, b)
+			if err != nil {
 				return err
 			}
+			batch = append(batch, m)
 		}
 	}
-	return nil
+	return r.playFixed(batch)
 }
 
-// playDirect plays and records an unleased match between a and b with a
-// match id prefix+sequence ("s" snapshot and "e" evaluation matches; the
-// league's own leases are "m<n>").
-func (r *runner) playDirect(prefix, a, b string) error {
+// fixed returns an unleased match between a and b with a match id
+// prefix+sequence ("s" snapshot and "e" evaluation matches; the league's
+// own leases are "m<n>").
+func (r *runner) fixed(prefix, a, b string) (FixedMatch, error) {
 	r.evalSeq++
 	l := league.Lease{Match: prefix + strconv.Itoa(r.evalSeq), Home: a, Away: b, Worker: worker}
 	pa, err := r.policyOf(a)
 	if err != nil {
-		return err
+		return FixedMatch{}, err
 	}
 	pb, err := r.policyOf(b)
 	if err != nil {
-		return err
+		return FixedMatch{}, err
 	}
-	_, err = r.play(l, pa, pb)
-	return err
+	return FixedMatch{Lease: l, Home: pa, Away: pb}, nil
+}
+
+// playFixed plays and records a batch of fixed matches: itself, one after
+// another, or through Config.Player. Either way the results get the same
+// times and enter Battles in batch order.
+func (r *runner) playFixed(batch []FixedMatch) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	if r.cfg.Player == nil {
+		for _, m := range batch {
+			if _, err := r.play(m.Lease, m.Home, m.Away); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	for i := range batch {
+		batch[i].Time = r.clock + 1 + int64(i)
+	}
+	res, err := r.cfg.Player.PlayBatch(r.ctx, Batch{Game: r.cfg.Game, Options: r.matchOptions(), Matches: batch})
+	if err != nil {
+		return fmt.Errorf("leaguesim: playing %d matches from %s: %w", len(batch), batch[0].Lease.Match, err)
+	}
+	if len(res) != len(batch) {
+		return fmt.Errorf("leaguesim: the player returned %d results for %d matches", len(res), len(batch))
+	}
+	r.clock += int64(len(batch))
+	for i, mr := range res {
+		if mr.Event == nil || mr.Event.Match != batch[i].Lease.Match {
+			return fmt.Errorf("leaguesim: the player's result %d is not that of match %s", i, batch[i].Lease.Match)
+		}
+		r.count(batch[i].Lease, mr)
+	}
+	return nil
+}
+
+// matchOptions are the options of every match of the run.
+func (r *runner) matchOptions() MatchOptions {
+	return MatchOptions{Judgements: r.cfg.Judgements, Seed: r.cfg.Seed}
 }
 
 // policyOf returns the current policy of member id: a learner's live
@@ -347,7 +390,7 @@ func (r *runner) policyOf(id string) (*Policy, error) {
 
 // play plays match l and records its result.
 func (r *runner) play(l league.Lease, home, away *Policy) (MatchResult, error) {
-	mr, err := PlayMatch(r.cfg.Game, l, home, away, MatchOptions{Judgements: r.cfg.Judgements, Seed: r.cfg.Seed})
+	mr, err := PlayMatch(r.cfg.Game, l, home, away, r.matchOptions())
 	if err != nil {
 		return mr, err
 	}
@@ -359,6 +402,12 @@ func (r *runner) play(l league.Lease, home, away *Policy) (MatchResult, error) {
 	if eff.Duplicate {
 		return mr, fmt.Errorf("leaguesim: match %s was already recorded", l.Match)
 	}
+	r.count(l, mr)
+	return mr, nil
+}
+
+// count counts a recorded result and adds it to Battles.
+func (r *runner) count(l league.Lease, mr MatchResult) {
 	r.res.Matches++
 	if l.Home != l.Away {
 		o := league.Tie
@@ -370,7 +419,6 @@ func (r *runner) play(l league.Lease, home, away *Policy) (MatchResult, error) {
 		}
 		r.res.Battles.Add(l.Home, l.Away, o)
 	}
-	return mr, nil
 }
 
 // train runs learner t's turn of a round.
@@ -508,16 +556,22 @@ func (r *runner) evaluate(ctx context.Context) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
+		var batch []FixedMatch
 		for i := range ms {
 			for j := i + 1; j < len(ms); j++ {
 				a, b := ms[i].ID, ms[j].ID
 				if n%2 == 1 {
 					a, b = b, a
 				}
-				if err := r.playDirect("e", a, b); err != nil {
+				m, err := r.fixed("e", a, b)
+				if err != nil {
 					return err
 				}
+				batch = append(batch, m)
 			}
+		}
+		if err := r.playFixed(batch); err != nil {
+			return err
 		}
 	}
 	return nil
