@@ -23,6 +23,7 @@ func benchAreas() []benchArea {
 		{"nash", "equilibrium solvers: all extreme equilibria vs lrsnash, Lemke–Howson", runBenchNash},
 		{"nlhf", "exact NLHF algorithms, B = 10^4 × K = 16 × 1000 iterations; vs same-run triad", runBenchNLHF},
 		{"dualplay", "dual-play proposer+solver steps, 256 tasks × 8 attempts; vs same-run attempt sampling", runBenchDualPlay},
+		{"cluster", "3-node Raft cluster on loopback: acknowledged results/s vs same-run log-store appends; fail-over", runBenchCluster},
 	}
 }
 
