@@ -2,20 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/selfplay-lab/selfplay/agents"
-	"github.com/selfplay-lab/selfplay/internal/config"
 	"github.com/selfplay-lab/selfplay/internal/plots"
-	"github.com/selfplay-lab/selfplay/internal/progress"
 	"github.com/selfplay-lab/selfplay/internal/results"
-	runstop "github.com/selfplay-lab/selfplay/internal/run"
 	"github.com/selfplay-lab/selfplay/internal/stats"
 )
 
@@ -29,20 +23,7 @@ func runDualPlay(ctx context.Context, e *env, args []string) error {
 			"(selfplay dualplay list). Run 'selfplay dualplay run -h' for the file format.",
 		"selfplay dualplay run examples/dualplay/naive_vs_gated.yaml --out runs/gated",
 		"selfplay dualplay list")
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fs.Usage()
-		if len(args) == 0 {
-			return usagef("no subcommand given: want run or list")
-		}
-		return nil
-	}
-	switch args[0] {
-	case "run":
-		return runDualPlayRun(ctx, e, args[1:])
-	case "list":
-		return runDualPlayList(e, args[1:])
-	}
-	return usagef("unknown subcommand %q: want run or list", args[0])
+	return dispatchRunList(ctx, e, fs, args, runDualPlayRun, runDualPlayList)
 }
 
 const dualPlayRunDescription = `Run every method (run) of an experiment file for every seed and write to --out:
@@ -102,82 +83,47 @@ func runDualPlayRun(ctx context.Context, e *env, args []string) error {
 	fs := e.flags("dualplay run", "EXP.yaml [flags]", dualPlayRunDescription,
 		"selfplay dualplay run examples/dualplay/naive_vs_gated.yaml --out runs/gated --seeds 10",
 		"selfplay dualplay run exp.yaml --overwrite")
-	out := fs.String("out", "", "run directory (default runs/NAME, NAME from the file)")
-	seeds := fs.Int("seeds", 0, "number of seeds, overriding the file's seeds (0: the file's)")
+	rf := addRunnerFlags(fs)
 	parallel := fs.Int("parallel", 0, "runs of one seed simulated at once (0: GOMAXPROCS); results do not depend on it")
-	overwrite := fs.Bool("overwrite", false, "replace an earlier run in --out")
-	pos, err := parseInterspersed(fs, args)
+	path, err := rf.parse(fs, args)
 	if err != nil {
 		return err
-	}
-	if len(pos) != 1 {
-		return usagef("want exactly one experiment file, got %d arguments", len(pos))
-	}
-	if *seeds < 0 {
-		return usagef("--seeds %d: want ≥ 0", *seeds)
 	}
 	if *parallel < 0 {
 		return usagef("--parallel %d: want ≥ 0", *parallel)
 	}
-	data, err := os.ReadFile(pos[0])
+	exp, err := loadExperimentFile(path, agents.LoadDualPlayExperiment)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
-	exp, err := agents.LoadDualPlayExperiment(pos[0], data)
+	w, err := rf.create(exp.Name)
 	if err != nil {
-		return badInput(err)
-	}
-	if *out == "" {
-		*out = filepath.Join("runs", exp.Name)
-	}
-	w, err := results.Create(*out, results.Options{Overwrite: *overwrite})
-	if err != nil {
-		return badInput(err)
+		return err
 	}
 	defer w.Close()
 	if err := w.WriteConfig(exp.ResolvedConfig()); err != nil {
 		return err
 	}
-	nseeds := exp.Seeds
-	if *seeds > 0 {
-		nseeds = *seeds
-	}
-	total := nseeds * exp.TotalSteps()
-	bar := progress.New(e.stderr, progress.Options{Total: int64(total), Description: "dualplay " + exp.Name, TTY: e.tty, Log: &e.log})
+	nseeds := rf.seedCount(exp.Seeds)
 	e.log.Info().Str("out", w.Dir()).Int("seeds", nseeds).Int("runs", len(exp.Runs)).Msg("dualplay run")
-	last := 0
-	res, runErr := agents.RunDualPlayExperiment(ctx, exp, agents.DualPlayRunOptions{
-		Seeds:    *seeds,
-		Parallel: *parallel,
-		OnRow:    func(r agents.DualPlayRow) error { return w.Append(dualPlayRow(exp.Name, r)) },
-		Progress: func(done, _ int) {
-			bar.Add(done - last)
-			last = done
-		},
-	})
-	bar.Finish()
-	if res != nil && res.Seeds > 0 {
-		if err := writeDualPlaySummary(e.stdout, w, exp, res); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded) {
-			seedsDone := 0
-			if res != nil {
-				seedsDone = res.Seeds
+	var res *agents.DualPlayResults
+	return runExperiment(e, experimentRun{
+		command: "dualplay", name: exp.Name, seeds: nseeds, total: nseeds * exp.TotalSteps(), w: w,
+		run: func(progress func(done, total int)) (int, error) {
+			var err error
+			res, err = agents.RunDualPlayExperiment(ctx, exp, agents.DualPlayRunOptions{
+				Seeds:    *rf.seeds,
+				Parallel: *parallel,
+				OnRow:    func(r agents.DualPlayRow) error { return w.Append(dualPlayRow(exp.Name, r)) },
+				Progress: progress,
+			})
+			if res == nil {
+				return 0, err
 			}
-			return &runstop.Interrupted{Cause: runErr, Note: fmt.Sprintf("%d of %d steps done, %d of %d seeds finished, rows in %s",
-				last, total, seedsDone, nseeds, w.Path(results.MetricsFile))}
-		}
-		var cfgErr *config.Error
-		if errors.As(runErr, &cfgErr) {
-			return badInput(runErr)
-		}
-		return runErr
-	}
-	fmt.Fprintf(e.stdout, "results in %s\n", w.Dir())
-	return nil
+			return res.Seeds, err
+		},
+		summary: func() error { return writeDualPlaySummary(e.stdout, w, exp, res) },
+	})
 }
 
 // dualPlayRow turns a logged row into a metrics.jsonl row.

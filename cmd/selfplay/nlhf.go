@@ -7,19 +7,14 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"github.com/selfplay-lab/selfplay/agents"
 	"github.com/selfplay-lab/selfplay/cuda"
-	"github.com/selfplay-lab/selfplay/internal/config"
 	"github.com/selfplay-lab/selfplay/internal/plots"
-	"github.com/selfplay-lab/selfplay/internal/progress"
 	"github.com/selfplay-lab/selfplay/internal/results"
-	runstop "github.com/selfplay-lab/selfplay/internal/run"
 	"github.com/selfplay-lab/selfplay/internal/stats"
 )
 
@@ -31,20 +26,7 @@ func runNLHF(ctx context.Context, e *env, args []string) error {
 			"defaults (selfplay nlhf list). Run 'selfplay nlhf run -h' for the file format.",
 		"selfplay nlhf run examples/nlhf/cyclic.yaml --out runs/cyclic",
 		"selfplay nlhf list")
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
-		fs.Usage()
-		if len(args) == 0 {
-			return usagef("no subcommand given: want run or list")
-		}
-		return nil
-	}
-	switch args[0] {
-	case "run":
-		return runNLHFRun(ctx, e, args[1:])
-	case "list":
-		return runNLHFList(e, args[1:])
-	}
-	return usagef("unknown subcommand %q: want run or list", args[0])
+	return dispatchRunList(ctx, e, fs, args, runNLHFRun, runNLHFList)
 }
 
 func runNLHFRun(ctx context.Context, e *env, args []string) error {
@@ -79,30 +61,15 @@ File format (YAML; unknown fields are errors, reported with line numbers):
 See 'selfplay nlhf list' for algorithms and their parameters.`,
 		"selfplay nlhf run examples/nlhf/egpo_protocol.yaml --out runs/egpo --seeds 10",
 		"selfplay nlhf run exp.yaml --device cpu --overwrite")
-	out := fs.String("out", "", "run directory (default runs/NAME, NAME from the file)")
-	seeds := fs.Int("seeds", 0, "number of seeds, overriding the file's seeds (0: the file's)")
+	rf := addRunnerFlags(fs)
 	device := fs.String("device", "auto", "backend: auto (GPU if usable, else CPU), cpu or gpu")
-	overwrite := fs.Bool("overwrite", false, "replace an earlier run in --out")
-	pos, err := parseInterspersed(fs, args)
+	path, err := rf.parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 {
-		return usagef("want exactly one experiment file, got %d arguments", len(pos))
-	}
-	if *seeds < 0 {
-		return usagef("--seeds %d: want ≥ 0", *seeds)
-	}
-	data, err := os.ReadFile(pos[0])
+	exp, err := loadExperimentFile(path, agents.LoadExperiment)
 	if err != nil {
-		return badInput(err)
-	}
-	exp, err := agents.LoadExperiment(pos[0], data)
-	if err != nil {
-		return badInput(err)
-	}
-	if *out == "" {
-		*out = filepath.Join("runs", exp.Name)
+		return err
 	}
 	be, err := cuda.Open(*device, func(s string) { e.log.Info().Msg(s) })
 	if err != nil {
@@ -112,9 +79,9 @@ See 'selfplay nlhf list' for algorithms and their parameters.`,
 		return err
 	}
 	defer be.Close()
-	w, err := results.Create(*out, results.Options{Overwrite: *overwrite})
+	w, err := rf.create(exp.Name)
 	if err != nil {
-		return badInput(err)
+		return err
 	}
 	defer w.Close()
 	resolved, err := exp.ResolvedConfig()
@@ -124,42 +91,26 @@ See 'selfplay nlhf list' for algorithms and their parameters.`,
 	if err := w.WriteConfig(resolved); err != nil {
 		return err
 	}
-	nseeds := exp.Seeds
-	if *seeds > 0 {
-		nseeds = *seeds
-	}
-	total := nseeds * exp.TotalSteps()
-	bar := progress.New(e.stderr, progress.Options{Total: int64(total), Description: "nlhf " + exp.Name, TTY: e.tty, Log: &e.log})
+	nseeds := rf.seedCount(exp.Seeds)
 	e.log.Info().Str("backend", be.Name()).Str("out", w.Dir()).Int("seeds", nseeds).Msg("nlhf run")
-	last := 0
-	res, runErr := agents.RunExperiment(ctx, exp, agents.RunOptions{
-		Backend: be,
-		Seeds:   *seeds,
-		OnRow:   func(r agents.Row) error { return w.Append(nlhfRow(exp.Name, r)) },
-		Progress: func(done, _ int) {
-			bar.Add(done - last)
-			last = done
+	var res *agents.Results
+	return runExperiment(e, experimentRun{
+		command: "nlhf", name: exp.Name, seeds: nseeds, total: nseeds * exp.TotalSteps(), w: w,
+		run: func(progress func(done, total int)) (int, error) {
+			var err error
+			res, err = agents.RunExperiment(ctx, exp, agents.RunOptions{
+				Backend:  be,
+				Seeds:    *rf.seeds,
+				OnRow:    func(r agents.Row) error { return w.Append(nlhfRow(exp.Name, r)) },
+				Progress: progress,
+			})
+			if res == nil {
+				return 0, err
+			}
+			return res.Seeds, err
 		},
+		summary: func() error { return writeNLHFSummary(e.stdout, w, exp, res) },
 	})
-	bar.Finish()
-	if res != nil && res.Seeds > 0 {
-		if err := writeNLHFSummary(e.stdout, w, exp, res); err != nil && runErr == nil {
-			runErr = err
-		}
-	}
-	if runErr != nil {
-		if errors.Is(runErr, context.Canceled) || errors.Is(runErr, context.DeadlineExceeded) {
-			return &runstop.Interrupted{Cause: runErr, Note: fmt.Sprintf("%d of %d steps done, %d of %d seeds finished, rows in %s",
-				last, total, res.Seeds, nseeds, w.Path(results.MetricsFile))}
-		}
-		var cfgErr *config.Error
-		if errors.As(runErr, &cfgErr) {
-			return badInput(runErr)
-		}
-		return runErr
-	}
-	fmt.Fprintf(e.stdout, "results in %s\n", w.Dir())
-	return nil
 }
 
 // nlhfRow flattens a record into a metrics.jsonl row: the last iterate's
