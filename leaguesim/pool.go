@@ -96,19 +96,23 @@ func (a applyRecorder) Submit(_ context.Context, evs []*league.RecordResult) (fu
 // Pool is a pool of in-process workers that play batches of independent
 // jobs (fixed matches) and record their results through a Recorder.
 //
-// A batch is cut into chunks of consecutive jobs, which the workers lease
-// from the batch's queue one at a time (a lease is an atomic counter: the
-// jobs of a batch are fixed in advance, so nothing needs to be chosen),
-// play, and submit. A worker submits its chunk only when every earlier
-// chunk has been submitted, so the league sees the results in batch order,
-// exactly as if one worker had played them all; then it leases the next
-// chunk while its results commit, keeping at most two chunks in flight.
-// Playing is parallel, recording is ordered and pipelined.
+// A batch is cut into chunks of consecutive jobs, dealt round robin: chunk
+// k is leased to worker k mod N, which plays it and submits it. A worker
+// submits its chunk only when every earlier chunk has been submitted, so
+// the league sees the results in batch order, exactly as if one worker had
+// played them all; then it plays its next chunk while those results
+// commit, keeping at most two chunks in flight. Playing is parallel,
+// recording is ordered and pipelined. Dealing the chunks instead of
+// letting idle workers take them costs nothing here (a worker ahead would
+// wait for its turn to submit anyway) and makes the whole run a function
+// of N: the results carry the name of the worker that played them
+// (Name(i)), so the league records who played what, and with a fixed
+// deal it records the same thing every time.
 //
-// The workers do not lease through the league (league.LeaseMatch), because
-// a lease cannot name its opponent (the league draws it) and a lease event
-// per match would double the log a replicated league writes. Their results
-// carry the worker's name (Name(i)), so the league knows who played what.
+// The workers do not lease through the league (league.LeaseMatch): a
+// lease cannot name its opponent (the league draws it), and a lease event
+// per match would double the log a replicated league writes. The pool is
+// the batch's queue on the driver's side.
 //
 // Do may be called from one goroutine at a time; Played from any.
 type Pool struct {
@@ -164,7 +168,6 @@ func (p *Pool) Do(ctx context.Context, rec Recorder, n int, play func(worker, i 
 	defer cancel()
 	chunks := (n + p.chunk - 1) / p.chunk
 	var (
-		next     atomic.Int64 // the next chunk to lease
 		recorded atomic.Int64 // jobs whose results are applied
 		mu       sync.Mutex
 		cond     = sync.NewCond(&mu)
@@ -187,7 +190,8 @@ func (p *Pool) Do(ctx context.Context, rec Recorder, n int, play func(worker, i 
 	defer stop()
 
 	var wg sync.WaitGroup
-	for w := range min(len(p.played), chunks) {
+	workers := min(len(p.played), chunks)
+	for w := range workers {
 		wg.Go(func() {
 			type inflight struct {
 				wait func() error
@@ -207,11 +211,7 @@ func (p *Pool) Do(ctx context.Context, rec Recorder, n int, play func(worker, i 
 				return true
 			}
 			defer func() { settle(len(pending)) }()
-			for ctx.Err() == nil {
-				k := int(next.Add(1) - 1)
-				if k >= chunks {
-					return
-				}
+			for k := w; k < chunks && ctx.Err() == nil; k += workers {
 				lo, hi := k*p.chunk, min(n, (k+1)*p.chunk)
 				evs := make([]*league.RecordResult, 0, hi-lo)
 				for i := lo; i < hi; i++ {

@@ -162,6 +162,15 @@ func TestPoolDo(t *testing.T) {
 				}
 				return
 			}
+			// The deal: chunk k to worker k mod (workers that have a chunk).
+			chunks := (n + tc.chunk - 1) / tc.chunk
+			deal := make([]int64, tc.workers)
+			for k := range chunks {
+				deal[k%min(tc.workers, chunks)] += int64(min(tc.chunk, n-k*tc.chunk))
+			}
+			if !slices.Equal(pool.Played(), deal) {
+				t.Errorf("workers played %v, the deal gives %v", pool.Played(), deal)
+			}
 			if rec.next != n || sum != n || slices.ContainsFunc(played, func(c int) bool { return c != 1 }) {
 				t.Fatalf("%d jobs recorded, %d counted, each played once: %v", rec.next, sum, !slices.ContainsFunc(played, func(c int) bool { return c != 1 }))
 			}
