@@ -32,47 +32,18 @@ func nashEMAPGAlgorithm() *Algorithm {
 // unverified (the model card words it differently); the rate is the
 // parameter ema and the average is updated after the policy step.
 type nashEMAPG struct {
-	*base
-	lr, rate, tau float64
-	samples       int
-	prob          bool
-	avg, g        *cuda.Tensor // exact: θ̄ and the win rates
-	gHost         []float64
-	avgHost       []float64 // sampled: θ̄
-	pc            probCache // exact: π_t
+	pgLearner
+	rate    float64
+	avgHost []float64 // sampled: θ̄ (exact mode keeps it in opp)
 }
 
 func newNashEMAPG(env *Env, p Params, o Options) (Learner, error) {
-	if err := p.positive("lr"); err != nil {
-		return nil, err
-	}
-	if r := p.Float("ema"); !(r >= 0 && r <= 1) {
-		return nil, p.errf("ema", "%v: want a number in [0, 1]", r)
-	}
-	if err := checkTau(p); err != nil {
-		return nil, err
-	}
-	if err := sampledParams(p); err != nil {
-		return nil, err
-	}
-	b, err := newBase(env, o)
+	pg, err := newPGLearner(env, p, o, "ema")
 	if err != nil {
 		return nil, err
 	}
-	l := &nashEMAPG{base: b, lr: p.Float("lr"), rate: p.Float("ema"), tau: p.Float("tau"),
-		samples: p.Int("samples"), prob: p.String("labels") == "probability"}
-	if o.Mode == Exact {
-		if l.avg, err = l.ts.policy(); err == nil {
-			l.g, err = l.ts.policy()
-		}
-		if err != nil {
-			l.Close()
-			return nil, err
-		}
-		l.host = append([]float64(nil), env.refHost...)
-		l.gHost = make([]float64, env.K*env.B)
-		l.pc = newProbCache(l.host, env.K, env.B, l.real.tabular())
-	} else {
+	l := &nashEMAPG{pgLearner: pg, rate: p.Float("ema")}
+	if o.Mode != Exact {
 		l.avgHost = append([]float64(nil), env.refHost...)
 	}
 	return l, nil
@@ -80,13 +51,13 @@ func newNashEMAPG(env *Env, p Params, o Options) (Learner, error) {
 
 func (l *nashEMAPG) Step(t int) error {
 	if l.o.Mode == Exact {
-		if err := pgExact(l.base, l.g, l.avg, l.gHost, l.pc, l.lr, l.tau); err != nil {
+		if err := l.exact(); err != nil {
 			return err
 		}
-		s := cuda.Step{Out: l.avg, Base: l.cur, A: 1 - l.rate, Ref: l.avg, B: l.rate}
+		s := cuda.Step{Out: l.opp, Base: l.cur, A: 1 - l.rate, Ref: l.opp, B: l.rate}
 		return l.env.Backend.Mirror(&s)
 	}
-	err := pgSampled(l.base, t, l.lr, l.tau, l.samples, l.prob, func(c int, _, _, dst []float64) {
+	err := l.sampled(t, func(c int, _, _, dst []float64) {
 		l.col(dst, l.avgHost, c)
 		expInto(dst, dst)
 	})

@@ -112,41 +112,61 @@ func nashMDPGAlgorithm() *Algorithm {
 // ∇log π_θ(y)·[J(y, y') − τ(log π_θ(y) − log ref(y))]; exact mode uses its
 // expectation lr·π⊙(c − Σπc), c = P·π^β − τ log(π/ref).
 type nashMDPG struct {
-	*base
-	lr, beta, tau float64
-	samples       int
-	prob          bool
-	mix, g        *cuda.Tensor
-	gHost         []float64
-	pc            probCache // exact: π_t
+	pgLearner
+	beta float64
 }
 
 func newNashMDPG(env *Env, p Params, o Options) (Learner, error) {
-	if err := p.positive("lr"); err != nil {
-		return nil, err
-	}
-	if b := p.Float("beta"); !(b >= 0 && b <= 1) {
-		return nil, p.errf("beta", "%v: want a number in [0, 1]", b)
-	}
-	if err := checkTau(p); err != nil {
-		return nil, err
-	}
-	if err := sampledParams(p); err != nil {
-		return nil, err
-	}
-	b, err := newBase(env, o)
+	pg, err := newPGLearner(env, p, o, "beta")
 	if err != nil {
 		return nil, err
 	}
-	l := &nashMDPG{base: b, lr: p.Float("lr"), beta: p.Float("beta"), tau: p.Float("tau"),
+	return &nashMDPG{pgLearner: pg, beta: p.Float("beta")}, nil
+}
+
+// pgLearner is what Nash-MD-PG and Nash-EMA-PG share: the policy-gradient
+// parameters and, in exact mode, the opponent's log-policy opp (the
+// mixture π^β, or the EMA policy π̄), the win rates g = P·exp(opp) and the
+// cache of π_t. They differ only in the opponent.
+type pgLearner struct {
+	*base
+	lr, tau float64
+	samples int
+	prob    bool
+	opp, g  *cuda.Tensor // exact
+	gHost   []float64
+	pc      probCache // exact: π_t
+}
+
+// newPGLearner checks lr, tau, the sampled-mode parameters and weight (the
+// opponent's rate in [0, 1]: beta or ema) and, in exact mode, allocates
+// the opponent and the win rates.
+func newPGLearner(env *Env, p Params, o Options, weight string) (pgLearner, error) {
+	if err := p.positive("lr"); err != nil {
+		return pgLearner{}, err
+	}
+	if r := p.Float(weight); !(r >= 0 && r <= 1) {
+		return pgLearner{}, p.errf(weight, "%v: want a number in [0, 1]", r)
+	}
+	if err := checkTau(p); err != nil {
+		return pgLearner{}, err
+	}
+	if err := sampledParams(p); err != nil {
+		return pgLearner{}, err
+	}
+	b, err := newBase(env, o)
+	if err != nil {
+		return pgLearner{}, err
+	}
+	l := pgLearner{base: b, lr: p.Float("lr"), tau: p.Float("tau"),
 		samples: p.Int("samples"), prob: p.String("labels") == "probability"}
 	if o.Mode == Exact {
-		if l.mix, err = l.ts.policy(); err == nil {
+		if l.opp, err = l.ts.policy(); err == nil {
 			l.g, err = l.ts.policy()
 		}
 		if err != nil {
 			l.Close()
-			return nil, err
+			return pgLearner{}, err
 		}
 		l.host = append([]float64(nil), env.refHost...)
 		l.gHost = make([]float64, env.K*env.B)
@@ -157,25 +177,26 @@ func newNashMDPG(env *Env, p Params, o Options) (Learner, error) {
 
 func (l *nashMDPG) Step(t int) error {
 	if l.o.Mode == Exact {
-		if err := l.env.step(l.mix, l.cur, 1-l.beta, l.beta, 0, nil, nil); err != nil {
+		if err := l.env.step(l.opp, l.cur, 1-l.beta, l.beta, 0, nil, nil); err != nil {
 			return err
 		}
-		return pgExact(l.base, l.g, l.mix, l.gHost, l.pc, l.lr, l.tau)
+		return l.exact()
 	}
-	return pgSampled(l.base, t, l.lr, l.tau, l.samples, l.prob, func(c int, theta, ref, dst []float64) {
+	return l.sampled(t, func(c int, theta, ref, dst []float64) {
 		geometricMix(dst, theta, ref, l.beta)
 	})
 }
 
-// pgExact is the expected policy-gradient step of Nash-MD-PG and
-// Nash-EMA-PG on the host copy of the policy against the opponent opp: the
-// backend computes g = P·exp(opp) into gT (read into gHost), and each
-// context's θ moves by lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref).
-func pgExact(l *base, gT, opp *cuda.Tensor, gHost []float64, pc probCache, lr, tau float64) error {
-	if err := l.env.Backend.WinRates(gT, l.env.P, []*cuda.Tensor{opp}, []float64{1}); err != nil {
+// exact is the expected policy-gradient step on the host copy of the
+// policy against the opponent l.opp: the backend computes g = P·exp(opp)
+// into l.g (read into l.gHost), and each context's θ moves by
+// lr·π⊙(c − ⟨π, c⟩), c = g − τ(θ − log ref).
+func (l *pgLearner) exact() error {
+	if err := l.env.Backend.WinRates(l.g, l.env.P, []*cuda.Tensor{l.opp}, []float64{1}); err != nil {
 		return err
 	}
-	if err := l.env.Backend.Read(gHost, gT); err != nil {
+	gHost, pc, lr, tau := l.gHost, l.pc, l.lr, l.tau
+	if err := l.env.Backend.Read(gHost, l.g); err != nil {
 		return err
 	}
 	// The host copy is the policy itself (commitHost keeps them equal).
@@ -195,11 +216,12 @@ func pgExact(l *base, gT, opp *cuda.Tensor, gHost []float64, pc probCache, lr, t
 	return l.commitHost(weights)
 }
 
-// pgSampled is one sampled policy-gradient step of Nash-MD-PG and
-// Nash-EMA-PG: per context, n pairs y ~ π_θ, y' ~ opponent (whose
-// probabilities opp writes into dst from θ and log ref), the judgement J(y, y')
-// and the ascent direction ∇log π_θ(y)·[J − τ log(π_θ(y)/ref(y))].
-func pgSampled(l *base, t int, lr, tau float64, n int, prob bool, opp func(c int, theta, ref, dst []float64)) error {
+// sampled is one sampled policy-gradient step: per context, n = l.samples
+// pairs y ~ π_θ, y' ~ opponent (whose probabilities opp writes into dst
+// from θ and log ref), the judgement J(y, y') and the ascent direction
+// ∇log π_θ(y)·[J − τ log(π_θ(y)/ref(y))].
+func (l *pgLearner) sampled(t int, opp func(c int, theta, ref, dst []float64)) error {
+	lr, tau, n, prob := l.lr, l.tau, l.samples, l.prob
 	weights := l.policyWeights()
 	l.smp.each(t, streamMain, func(c int, w *work) {
 		theta, ref, pi, mix, grad := w.v[0], w.v[1], w.v[2], w.v[3], w.v[4]
