@@ -13,7 +13,7 @@ func alpGMMParams() []Param {
 		{Name: "bootstrap", Default: 0, Doc: "episodes of uniform sampling before the first fit; 0 means fit_rate (TeachMyAgent's default)"},
 		{Name: "reward_low", Default: 0.0, Doc: "episode returns are rescaled from [reward_low, reward_high] to [0, 1] (clipped) before ALP"},
 		{Name: "reward_high", Default: 1.0, Doc: "see reward_low"},
-		{Name: "history", Default: 0, Doc: "(task, reward) records kept for the nearest-neighbour ALP; 0 keeps all (TeachMyAgent's default; the brute-force search costs O(history) per episode)"},
+		{Name: "history", Default: 0, Doc: "(task, reward) records kept for the nearest-neighbour ALP; 0 keeps all (TeachMyAgent's default; the search is indexed, so a long history costs memory, not time)"},
 		{Name: "em_iters", Default: 100, Doc: "maximum EM iterations per fit (scikit-learn's default)"},
 		{Name: "em_tol", Default: 1e-3, Doc: "EM stops when the mean log-likelihood improves by less (scikit-learn's default)"},
 		{Name: "reg_covar", Default: 1e-6, Doc: "added to every covariance diagonal (scikit-learn's default)"},
@@ -28,7 +28,8 @@ const alpMinRecords = 5
 // continuous task box. Each observed episode gets its absolute learning
 // progress ALP = |r_new − r_old|, r_old being the (rescaled) reward of the
 // nearest previously seen task by Euclidean distance on the task
-// parameters (brute force; 0 while there are 5 or fewer records). Every
+// parameters (exact, through a grid index standing in for TeachMyAgent's
+// kd-tree; 0 while there are 5 or fewer records). Every
 // fit_rate episodes after bootstrap it fits full-covariance GMMs with
 // k = 2..max_k components by EM on the last fit_rate (task, ALP) points and
 // keeps the one with the lowest AIC. Sampling draws a uniform task during
@@ -51,6 +52,7 @@ type ALPGMMTeacher struct {
 	recTask   []float64
 	recReward []float64
 	recNext   int
+	nn        *nnIndex // over recTask
 	// The last fitRate (task, ALP) points, a ring of (d+1)-vectors.
 	recent     []float64
 	recentNext int
@@ -99,6 +101,7 @@ func newALPGMMTeacher(p Params, space TeacherSpace, seed uint64) (Teacher, error
 	if a.bootstrap == 0 {
 		a.bootstrap = a.fitRate
 	}
+	a.nn = newNNIndex(space.Low, space.High)
 	a.recent = make([]float64, 0, a.fitRate*(a.d+1))
 	a.scratch = make([]float64, 2*(a.d+1))
 	return a, nil
@@ -156,15 +159,12 @@ func (a *ALPGMMTeacher) episode(task []float64, reward float64) {
 	r := min(max((reward-a.rLow)/(a.rHigh-a.rLow), 0), 1)
 	alp := 0.0
 	if n := len(a.recReward); n > alpMinRecords {
-		best, bd := 0, math.Inf(1)
-		for i := range n {
-			if v := sqDist(task, a.recTask[i*a.d:(i+1)*a.d]); v < bd {
-				best, bd = i, v
-			}
-		}
+		best, _ := a.nn.nearest(task, a.recTask)
 		alp = math.Abs(r - a.recReward[best])
 	}
+	slot := len(a.recReward)
 	if a.history > 0 && len(a.recReward) == a.history {
+		slot = a.recNext
 		copy(a.recTask[a.recNext*a.d:], task)
 		a.recReward[a.recNext] = r
 		a.recNext = (a.recNext + 1) % a.history
@@ -172,6 +172,7 @@ func (a *ALPGMMTeacher) episode(task []float64, reward float64) {
 		a.recTask = append(a.recTask, task...)
 		a.recReward = append(a.recReward, r)
 	}
+	a.nn.set(slot, task, a.recTask)
 
 	if len(a.recent) < cap(a.recent) {
 		a.recent = append(a.recent, task...)

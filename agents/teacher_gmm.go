@@ -51,9 +51,12 @@ func fitGMM(x []float64, d, k int, rng *rand.Rand, cfg emConfig) (*gaussianMixtu
 	g.mStep(x, resp, global, cfg.reg)
 	prev := math.Inf(-1)
 	for range cfg.maxIter {
-		ll := g.eStep(x, resp) / float64(n)
+		total := g.eStep(x, resp)
+		ll := total / float64(n)
 		if math.Abs(ll-prev) < cfg.tol {
-			break
+			// Converged: the mixture has not moved since this E-step,
+			// so its log-likelihood is the final one.
+			return g, total
 		}
 		prev = ll
 		g.mStep(x, resp, global, cfg.reg)
@@ -163,16 +166,28 @@ func (g *gaussianMixture) eStep(x, resp []float64) float64 {
 	n := len(x) / d
 	logp := make([]float64, k)
 	y := make([]float64, d)
+	// Per component, log w_c and d·log 2π + log |Σ_c|, once rather than
+	// per point (the same values, so the same sums).
+	logw, norm := make([]float64, k), make([]float64, k)
+	for c := range k {
+		logw[c] = math.Log(g.weight[c])
+		norm[c] = float64(d)*math.Log(2*math.Pi) + g.logDet[c]
+	}
 	total := 0.0
 	for i := range n {
 		m := math.Inf(-1)
 		for c := range k {
-			logp[c] = math.Log(g.weight[c]) + g.logDensity(c, x[i*d:(i+1)*d], y)
+			logp[c] = logw[c] + -0.5*(norm[c]+g.mahalanobis(c, x[i*d:(i+1)*d], y))
 			m = max(m, logp[c])
 		}
 		s := 0.0
 		for c := range k {
-			s += math.Exp(logp[c] - m)
+			// exp(0) = 1 exactly: the largest term needs no exp.
+			if v := logp[c] - m; v == 0 {
+				s++
+			} else {
+				s += math.Exp(v)
+			}
 		}
 		lse := m + math.Log(s)
 		for c := range k {
@@ -185,6 +200,11 @@ func (g *gaussianMixture) eStep(x, resp []float64) float64 {
 
 // logDensity returns log N(x | μ_c, Σ_c); y is d scratch values.
 func (g *gaussianMixture) logDensity(c int, x, y []float64) float64 {
+	return -0.5 * (float64(g.d)*math.Log(2*math.Pi) + g.logDet[c] + g.mahalanobis(c, x, y))
+}
+
+// mahalanobis returns (x − μ_c)ᵀ Σ_c⁻¹ (x − μ_c); y is d scratch values.
+func (g *gaussianMixture) mahalanobis(c int, x, y []float64) float64 {
 	d := g.d
 	l := g.chol[c*d*d : (c+1)*d*d]
 	mu := g.mean[c*d : (c+1)*d]
@@ -197,7 +217,7 @@ func (g *gaussianMixture) logDensity(c int, x, y []float64) float64 {
 		y[a] = v / l[a*d+a]
 		maha += y[a] * y[a]
 	}
-	return -0.5 * (float64(d)*math.Log(2*math.Pi) + g.logDet[c] + maha)
+	return maha
 }
 
 // mStep sets weights, means and covariances from the responsibilities.
