@@ -63,13 +63,7 @@ func (l *dno) Step(t int) error {
 			ys[i] = sampleFrom(w.rng, pi)
 		}
 		clear(r)
-		for i := range n {
-			for j := i + 1; j < n; j++ {
-				z := label(g, w.rng, l.prob, c, ys[i], ys[j])
-				r[i] += z
-				r[j] += 1 - z
-			}
-		}
+		judgePairs(r, g, w.rng, l.prob, c, ys)
 		clear(sum)
 		clear(cnt)
 		for i, y := range ys {

@@ -176,22 +176,8 @@ func (l *dnoPrct) Step(t int) error {
 				ys[l.n] = gold
 			}
 			clear(score)
-			for i := range m {
-				for j := i + 1; j < m; j++ {
-					z := label(g, w.rng, l.prob, c, ys[i], ys[j])
-					score[i] += z
-					score[j] += 1 - z
-				}
-			}
-			hi, lo := 0, 0
-			for i := range m {
-				if score[i] > score[hi] {
-					hi = i
-				}
-				if score[i] < score[lo] {
-					lo = i
-				}
-			}
+			judgePairs(score, g, w.rng, l.prob, c, ys)
+			hi, lo := extremes(score)
 			// Scores share the denominator m − 1, so the margin applies to
 			// the win fractions.
 			if ys[hi] != ys[lo] && (score[hi]-score[lo])/float64(m-1) > l.margin {

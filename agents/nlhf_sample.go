@@ -103,6 +103,33 @@ func label(g *game.Preference, rng *rand.Rand, prob bool, c, y, y2 int) float64 
 	return 0
 }
 
+// judgePairs judges every pair of the members ys of context c once, in the
+// order (0, 1), (0, 2), …, (1, 2), …, adding J(ys[i], ys[j]) to score[i]
+// and 1 − J to score[j]: each member's wins against the others.
+func judgePairs(score []float64, g *game.Preference, rng *rand.Rand, prob bool, c int, ys []int) {
+	for i, y := range ys {
+		for j := i + 1; j < len(ys); j++ {
+			z := label(g, rng, prob, c, y, ys[j])
+			score[i] += z
+			score[j] += 1 - z
+		}
+	}
+}
+
+// extremes returns the index of the first highest and of the first lowest
+// score.
+func extremes(score []float64) (hi, lo int) {
+	for i, s := range score {
+		if s > score[hi] {
+			hi = i
+		}
+		if s < score[lo] {
+			lo = i
+		}
+	}
+	return hi, lo
+}
+
 // sampleFrom draws from the probabilities pi (len K).
 func sampleFrom(rng *rand.Rand, pi []float64) int { return game.Sample(rng, pi) }
 

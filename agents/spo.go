@@ -77,13 +77,7 @@ func (l *spo) Step(t int) error {
 		}
 		r := w.floats(n)
 		clear(r)
-		for i, y := range ys {
-			for j := i + 1; j < n; j++ {
-				z := label(g, w.rng, l.prob, c, y, ys[j])
-				r[i] += z
-				r[j] += 1 - z
-			}
-		}
+		judgePairs(r, g, w.rng, l.prob, c, ys)
 		clear(ghat)
 		for i, y := range ys {
 			ghat[y] += r[i] / float64(n-1)

@@ -76,13 +76,7 @@ func (l *sppo) Step(t int) error {
 			for i := range score {
 				score[i] = 0.5 // self-comparison
 			}
-			for i := range m {
-				for j := i + 1; j < m; j++ {
-					z := label(g, w.rng, l.prob, c, ys[i], ys[j])
-					score[i] += z
-					score[j] += 1 - z
-				}
-			}
+			judgePairs(score, g, w.rng, l.prob, c, ys)
 			keep := func(i int) {
 				sum[ys[i]] += l.eta * (score[i]/float64(m) - 0.5)
 				cnt[ys[i]]++
@@ -93,15 +87,7 @@ func (l *sppo) Step(t int) error {
 				}
 				continue
 			}
-			hi, lo := 0, 0
-			for i := range m {
-				if score[i] > score[hi] {
-					hi = i
-				}
-				if score[i] < score[lo] {
-					lo = i
-				}
-			}
+			hi, lo := extremes(score)
 			keep(hi)
 			if lo != hi {
 				keep(lo)
