@@ -102,16 +102,7 @@ func (l *mmd) Step(t int) error {
 		return err
 	}
 	if l.moving {
-		col, mag := make([]float64, l.env.K), make([]float64, l.env.K)
-		for c := range l.env.B {
-			l.col(col, l.host, c)
-			l.col(mag, l.magHost, c)
-			for y := range mag {
-				mag[y] = l.rate*col[y] + (1-l.rate)*mag[y]
-			}
-			normalizeLog(mag)
-			l.setCol(l.magHost, mag, c)
-		}
+		l.pullHost(l.magHost, 1-l.rate, l.rate)
 	}
 	return nil
 }

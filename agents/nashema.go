@@ -64,15 +64,6 @@ func (l *nashEMAPG) Step(t int) error {
 	if err != nil {
 		return err
 	}
-	l.smp.exact(func(c int, w *work) {
-		theta, avg := w.v[0], w.v[1]
-		l.col(theta, l.host, c)
-		l.col(avg, l.avgHost, c)
-		for y := range avg {
-			avg[y] = l.rate*avg[y] + (1-l.rate)*theta[y]
-		}
-		normalizeLog(avg)
-		l.setCol(l.avgHost, avg, c)
-	})
+	l.pullHost(l.avgHost, l.rate, 1-l.rate)
 	return nil
 }

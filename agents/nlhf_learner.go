@@ -45,6 +45,22 @@ func (b *base) Policy() *cuda.Tensor { return b.cur }
 // Close frees the learner's tensors.
 func (b *base) Close() { b.ts.free() }
 
+// pullHost moves the host log-policy avg (K×B, a sampled-mode opponent or
+// magnet) toward the host policy θ: per context, avg ← a·avg + c·θ,
+// normalized.
+func (b *base) pullHost(avg []float64, a, c float64) {
+	b.smp.exact(func(ctx int, w *work) {
+		theta, v := w.v[0], w.v[1]
+		b.col(theta, b.host, ctx)
+		b.col(v, avg, ctx)
+		for y := range v {
+			v[y] = a*v[y] + c*theta[y]
+		}
+		normalizeLog(v)
+		b.setCol(avg, v, ctx)
+	})
+}
+
 // policyWeights returns the probabilities of the host policy (K×B).
 func (b *base) policyWeights() []float64 {
 	w := make([]float64, len(b.host))
