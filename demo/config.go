@@ -24,6 +24,11 @@ const (
 	// MaxRounds bounds Rounds: the snapshot matches grow with the square
 	// of the population, so a much larger run would stop being a demo.
 	MaxRounds = 1000
+	// DefaultWorkers is the number of in-process workers: a few, so that
+	// the output shows the matches spread over them.
+	DefaultWorkers = 4
+	// MaxWorkers bounds Workers.
+	MaxWorkers = 64
 )
 
 // Sizes of the league that Config does not expose: enough games for the
@@ -50,11 +55,15 @@ type Config struct {
 	Seed uint64 `json:"seed"`
 	// Rounds of training, in 1..MaxRounds.
 	Rounds int `json:"rounds"`
+	// Workers is the number of in-process workers playing the fixed
+	// matches, in 1..MaxWorkers. It changes how fast the run goes, never
+	// what it produces.
+	Workers int `json:"workers"`
 }
 
 // DefaultConfig returns the configuration of "selfplay demo" without flags.
 func DefaultConfig() Config {
-	return Config{Dir: DefaultDir, Seed: DefaultSeed, Rounds: DefaultRounds}
+	return Config{Dir: DefaultDir, Seed: DefaultSeed, Rounds: DefaultRounds, Workers: DefaultWorkers}
 }
 
 // ErrConfig marks an invalid Config; the message names the field.
@@ -67,6 +76,9 @@ func (c Config) check() error {
 	}
 	if c.Rounds < 1 || c.Rounds > MaxRounds {
 		return fmt.Errorf("%w: rounds: %d, want 1..%d", ErrConfig, c.Rounds, MaxRounds)
+	}
+	if c.Workers < 1 || c.Workers > MaxWorkers {
+		return fmt.Errorf("%w: workers: %d, want 1..%d", ErrConfig, c.Workers, MaxWorkers)
 	}
 	return nil
 }

@@ -18,7 +18,7 @@ import (
 
 // tiny is a demo small enough for tests: a handful of rounds.
 func tiny(t *testing.T, seed uint64) Config {
-	return Config{Dir: filepath.Join(t.TempDir(), "demo"), Seed: seed, Rounds: 6}
+	return Config{Dir: filepath.Join(t.TempDir(), "demo"), Seed: seed, Rounds: 6, Workers: 2}
 }
 
 // countingLeague is a League that is not a bare *league.State, standing in
@@ -41,7 +41,7 @@ func TestRunWritesEverything(t *testing.T) {
 	cfg := tiny(t, 2)
 	lg := &countingLeague{State: league.NewState()}
 	var seen []Progress
-	rep, err := Run(context.Background(), cfg, lg, func(p Progress) { seen = append(seen, p) })
+	rep, err := Run(context.Background(), cfg, Leagues{Main: lg}, func(p Progress) { seen = append(seen, p) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +164,7 @@ func TestRunDeterministic(t *testing.T) {
 	cfg := tiny(t, 3)
 	var first [][]byte
 	for run := range 2 { // the second run reuses the directory
-		if _, err := Run(context.Background(), cfg, league.NewState(), nil); err != nil {
+		if _, err := Run(context.Background(), cfg, Leagues{Main: league.NewState()}, nil); err != nil {
 			t.Fatal(err)
 		}
 		for i, name := range files {
@@ -177,7 +177,7 @@ func TestRunDeterministic(t *testing.T) {
 		}
 	}
 	other := tiny(t, 4)
-	if _, err := Run(context.Background(), other, nil, nil); err != nil {
+	if _, err := Run(context.Background(), other, Leagues{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if bytes.Equal(readFile(t, other.Dir, LeaderboardJSON), first[0]) {
@@ -236,7 +236,7 @@ func TestRunCancel(t *testing.T) {
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
 			last := 0
-			_, err := Run(ctx, cfg, nil, func(p Progress) {
+			_, err := Run(ctx, cfg, Leagues{}, func(p Progress) {
 				last = p.Round
 				if tc.stop(p) {
 					cancel()
@@ -334,20 +334,23 @@ func TestRunRejects(t *testing.T) {
 	for _, tc := range []struct {
 		name  string
 		edit  func(*Config)
-		lg    leaguesim.League
+		lgs   Leagues
 		err   error
 		field string
 	}{
-		{"no rounds", func(c *Config) { c.Rounds = 0 }, nil, ErrConfig, "rounds"},
-		{"negative rounds", func(c *Config) { c.Rounds = -3 }, nil, ErrConfig, "rounds"},
-		{"too many rounds", func(c *Config) { c.Rounds = MaxRounds + 1 }, nil, ErrConfig, "rounds"},
-		{"no dir", func(c *Config) { c.Dir = "" }, nil, ErrConfig, "dir"},
-		{"busy league", func(*Config) {}, busy, ErrLeagueNotEmpty, "members"},
+		{"no rounds", func(c *Config) { c.Rounds = 0 }, Leagues{}, ErrConfig, "rounds"},
+		{"negative rounds", func(c *Config) { c.Rounds = -3 }, Leagues{}, ErrConfig, "rounds"},
+		{"too many rounds", func(c *Config) { c.Rounds = MaxRounds + 1 }, Leagues{}, ErrConfig, "rounds"},
+		{"no dir", func(c *Config) { c.Dir = "" }, Leagues{}, ErrConfig, "dir"},
+		{"no workers", func(c *Config) { c.Workers = 0 }, Leagues{}, ErrConfig, "workers"},
+		{"too many workers", func(c *Config) { c.Workers = MaxWorkers + 1 }, Leagues{}, ErrConfig, "workers"},
+		{"busy league", func(*Config) {}, Leagues{Main: busy}, ErrLeagueNotEmpty, "members"},
+		{"busy dual-play league", func(*Config) {}, Leagues{Dual: busy}, ErrLeagueNotEmpty, "dual-play"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tiny(t, 1)
 			tc.edit(&cfg)
-			_, err := Run(context.Background(), cfg, tc.lg, nil)
+			_, err := Run(context.Background(), cfg, tc.lgs, nil)
 			if !errors.Is(err, tc.err) || !strings.Contains(err.Error(), tc.field) {
 				t.Fatalf("error %v, want %v naming %s", err, tc.err, tc.field)
 			}
@@ -379,7 +382,7 @@ func TestPrepareDir(t *testing.T) {
 	if err := os.WriteFile(keep, []byte("log"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := Run(context.Background(), cfg, nil, nil); err != nil {
+	if _, err := Run(context.Background(), cfg, Leagues{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	if data, err := os.ReadFile(keep); err != nil || string(data) != "log" {
@@ -390,13 +393,13 @@ func TestPrepareDir(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(foreign, "notes.txt"), []byte("mine"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := PrepareDir(Config{Dir: foreign, Seed: 1, Rounds: 1}); !errors.Is(err, ErrNotDemoDir) {
+	if err := PrepareDir(Config{Dir: foreign, Seed: 1, Rounds: 1, Workers: 1}); !errors.Is(err, ErrNotDemoDir) {
 		t.Errorf("foreign directory: %v, want ErrNotDemoDir", err)
 	}
 	if entries, _ := os.ReadDir(foreign); len(entries) != 1 {
 		t.Errorf("PrepareDir left %d entries in the foreign directory", len(entries))
 	}
-	if err := PrepareDir(Config{Dir: cfg.Dir, Rounds: 0}); !errors.Is(err, ErrConfig) {
+	if err := PrepareDir(Config{Dir: cfg.Dir, Rounds: 0, Workers: 1}); !errors.Is(err, ErrConfig) {
 		t.Errorf("zero rounds: %v, want ErrConfig", err)
 	}
 }

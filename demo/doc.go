@@ -1,6 +1,7 @@
 // Package demo is the workload behind "selfplay demo": a small but real
-// mixed league run end to end in a few seconds, and the files a newcomer
-// opens afterwards.
+// mixed league (NLHF learners with PFSP opponents, and a proposer/solver
+// pair) run end to end in a few seconds on in-process workers, and the
+// files a newcomer opens afterwards.
 //
 // # The league
 //
@@ -33,18 +34,61 @@
 // rounds, a round robin among all members and four ratings (Bradley–Terry,
 // Elo, Nash averaging, maximal lotteries) with bootstrap intervals.
 //
-// # Where the league lives
+// # The proposer/solver pair
 //
-// Run takes the league as a leaguesim.League and never builds one itself
-// unless given nil. "selfplay demo" passes a replicated league: a
-// single-node Raft cluster (package cluster, which this package cannot
-// import) kept in the reserved LeagueDir under the output directory, whose
-// state machine applies every event of the run; PrepareDir lets it check
-// and claim the directory first. An in-memory *league.State behaves the
-// same, event for event, and is what the tests here use. The league must
-// be empty; Run configures it and adds every member. Policies stay in the
-// run's memory (Report.Result.Policies), named in the league by their
-// hashes.
+// Alongside the league, a dual-play simulation (package agents,
+// DualConfig: PasoDoble's rewards, the pasodoble run of
+// examples/dualplay/naive_vs_gated.yaml) trains a proposer of tasks and a
+// solver for DualSteps steps, a share of them after every round. The
+// initial pair and then, every 20 steps, a snapshot of each role join a
+// second league, the dual-play population: members "solver-STEP" and
+// "proposer-STEP" (Meta "role"), their parameters (ability per category,
+// probabilities over the task cells) kept as blobs named by their sha256
+// (EncodeDualParams). Every new solver plays every proposer so far and
+// every new proposer every earlier solver, 60 matches per pair; a match is
+// the solver attempting one task drawn from the proposer, won by the
+// solver when its answer is correct (PlayDualMatch, seeded by the match
+// id). A Bradley–Terry fit then puts solver ability and proposer
+// difficulty on one scale: a solver rated r_s against a proposer rated r_p
+// solves its tasks with probability σ((r_s − r_p)·ln 10/400).
+//
+// The population is a league of its own rather than more members of the
+// NLHF league: its members play a different game, must never be drawn as
+// PFSP opponents of the NLHF learners nor enter their meta-game or round
+// robin, and a rating that mixed the two scales would mean nothing.
+// Report.Dual holds it; its leaderboard is printed and written beside the
+// league's. On seeds 1–3, held-out pass@1 rises from 0.50 to 0.79 and the
+// later half of the solver snapshots is rated 100 to 120 points above the
+// earlier half (TestDualPlayLeague asserts the order).
+//
+// # Workers
+//
+// Most matches have players fixed before they are played: every new
+// snapshot against every earlier one, the round robin, the dual-play
+// matches. Config.Workers in-process workers play them (leaguesim.Pool):
+// each batch is cut into chunks dealt round robin to the workers, which
+// play them concurrently and record the results in batch order, through
+// the league's Apply or, for a replicated league, pipelined through its
+// log. The learners' training matches, whose opponents the league draws
+// lease by lease and whose judgements the next update reads, are played by
+// Run itself. A match is seeded by its id, and the ratings read the results
+// in batch order, so the leaderboards, the metrics and the plots are the
+// same byte for byte whatever the number of workers; Report.Workers says
+// how many matches each played.
+//
+// # Where the leagues live
+//
+// Run takes both leagues in a Leagues and builds one itself only when
+// given nil. "selfplay demo" passes replicated leagues:
+// two single-node Raft clusters (package cluster, which this package
+// cannot import) kept in the reserved LeagueDir and DualLeagueDir under the
+// output directory, whose state machines apply every event of the run, and
+// which record the workers' results (leaguesim.Recorder) and keep the
+// parameter blobs (BlobPutter); PrepareDir lets the caller check and claim
+// the directory first. An in-memory *league.State behaves the same, event
+// for event, and is what the tests here use. The leagues must be empty;
+// Run configures them and adds every member. Policies stay in the run's
+// memory too (Report.Result.Policies, Report.Dual.Members).
 //
 // # Outputs
 //
@@ -58,16 +102,15 @@
 //	exploitability.svg, .png  exact exploitability of each learner and of the meta-Nash mixture per round
 //	winrate.svg, .png         exact win rate against the uniform reference of each learner and of the meta-Nash mixture per round
 //	metrics.jsonl             one row per learner and round plus a "league" row (internal/results format)
-//	raft/                     LeagueDir: left to the caller ("selfplay demo": the league's Raft log and snapshots)
+//	dualplay-leaderboard.txt, .json, .html
+//	                          the dual-play league's Bradley–Terry leaderboard: solvers and proposers on one scale
+//	dualplay.svg, .png        the solver's held-out pass@1 and the proposer's difficulty per step
+//	dualplay-ratings.svg, .png
+//	                          the rating of every solver and proposer snapshot by its step, with 95% intervals
+//	dualplay.jsonl            one row per dual-play step (internal/results format)
+//	raft/, raft-dualplay/     LeagueDir, DualLeagueDir: left to the caller ("selfplay demo": the leagues' Raft logs, snapshots and blobs)
 //
 // A directory is reused only when it is empty or holds the marker of an
 // earlier demo (whose files are then replaced); anything else is refused
 // with ErrNotDemoDir, so that a mistyped path cannot clobber unrelated files.
-//
-// # More workloads
-//
-// The league is the demo's only workload today. A proposer/solver
-// curriculum will join it when the dual-play package exists: as a second
-// stage of Run after the league, with its own section of Report and its
-// own files beside the league's.
 package demo

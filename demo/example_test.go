@@ -18,7 +18,7 @@ func ExampleRun() {
 	defer os.RemoveAll(dir)
 	cfg := demo.DefaultConfig()
 	cfg.Dir, cfg.Rounds = dir, 3
-	rep, err := demo.Run(context.Background(), cfg, league.NewState(), func(p demo.Progress) {
+	rep, err := demo.Run(context.Background(), cfg, demo.Leagues{Main: league.NewState()}, func(p demo.Progress) {
 		if p.Stage == demo.StageTrain {
 			fmt.Printf("round %d/%d: %d members, %d matches, best exploitability %.3f (%s)\n",
 				p.Round, p.Rounds, p.Members, p.Matches, p.BestExpl, p.Best)

@@ -41,9 +41,10 @@ const (
 
 // ownedFiles are the files a demo writes, which a rerun replaces.
 func ownedFiles() []string {
-	return []string{LeaderboardText, LeaderboardJSON, PageFile, LeaderboardSVG,
+	own := []string{LeaderboardText, LeaderboardJSON, PageFile, LeaderboardSVG,
 		ExploitabilityPlot + ".svg", ExploitabilityPlot + ".png",
 		WinRatePlot + ".svg", WinRatePlot + ".png", MetricsFile}
+	return append(own, dualOwnedFiles()...)
 }
 
 // marker is the content of MarkerFile.
@@ -172,7 +173,10 @@ func (o *outDir) writeAll(rep *Report, lcfg leaguesim.Config) error {
 	if err := o.writePlots(res, win); err != nil {
 		return err
 	}
-	return o.writeMetrics(res, win, rep.Config.Seed)
+	if err := o.writeMetrics(res, win, rep.Config.Seed); err != nil {
+		return err
+	}
+	return o.writeDual(rep)
 }
 
 // headToHead returns the win rates among the top players of lb (at most

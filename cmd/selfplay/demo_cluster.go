@@ -143,21 +143,62 @@ func (l *demoLeague) wait(n int) error {
 		if l.err != nil {
 			break
 		}
-		if err := p.f.Error(); err != nil {
-			l.err = fmt.Errorf("demo: result %s: %w", p.match, err)
-			break
-		}
-		switch eff := p.f.Response().(type) {
-		case error:
-			l.err = fmt.Errorf("demo: result %s: %w", p.match, eff)
-		case league.Effect:
-			if eff.Duplicate {
-				l.err = fmt.Errorf("demo: match %s was already recorded", p.match)
-			}
-		}
+		l.err = p.check()
 	}
 	l.pending = append(l.pending[:0], l.pending[n:]...)
 	return l.err
+}
+
+// check waits for p to be applied and returns what went wrong with it.
+func (p pendingResult) check() error {
+	if err := p.f.Error(); err != nil {
+		return fmt.Errorf("demo: result %s: %w", p.match, err)
+	}
+	switch eff := p.f.Response().(type) {
+	case error:
+		return fmt.Errorf("demo: result %s: %w", p.match, eff)
+	case league.Effect:
+		if eff.Duplicate {
+			return fmt.Errorf("demo: match %s was already recorded", p.match)
+		}
+	}
+	return nil
+}
+
+// Submit hands the results of a chunk of fixed matches to raft without
+// waiting (leaguesim.Recorder: the in-process workers call it one chunk at
+// a time, in batch order, while the run waits for them); the returned
+// function waits for them and checks their effects. It leaves the run's
+// own pipelined results (l.pending) alone, so it needs no lock: those
+// were proposed before the batch and are checked by the run's next
+// Apply, as before.
+func (l *demoLeague) Submit(ctx context.Context, evs []*league.RecordResult) (func() error, error) {
+	ps := make([]pendingResult, 0, len(evs))
+	for _, r := range evs {
+		b, err := league.EncodeEvent(r)
+		if err != nil {
+			return nil, fmt.Errorf("demo: result %s: %w", r.Match, err)
+		}
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		ps = append(ps, pendingResult{match: r.Match, f: l.node.Raft().Apply(b, 0)})
+	}
+	return func() error {
+		var first error
+		for _, p := range ps { // wait for all, even after a failure
+			if err := p.check(); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}, nil
+}
+
+// PutBlob keeps a parameter blob in the node's blob store, beside the log
+// (demo.BlobPutter).
+func (l *demoLeague) PutBlob(h league.Hash, data []byte) error {
+	return l.node.Blobs().PutExpected(h, data)
 }
 
 // flush waits for every result in flight.
@@ -289,3 +330,6 @@ func copyBucket(dst, src *bolt.Bucket) error {
 
 // demoLeaguePath is where a demo in dir keeps its league.
 func demoLeaguePath(dir string) string { return filepath.Join(dir, demo.LeagueDir) }
+
+// demoDualPath is where a demo in dir keeps its dual-play league.
+func demoDualPath(dir string) string { return filepath.Join(dir, demo.DualLeagueDir) }

@@ -18,23 +18,25 @@ import (
 	"github.com/selfplay-lab/selfplay/league"
 )
 
-// TestDemoRaftLeagueMatchesInMemory: "selfplay demo" plays its league
-// through a single-node Raft log, and its files are byte for byte those
-// of the same demo on an in-memory league.State: the replicated league
-// (pipelined results included) answers every read the run makes as the
-// plain state does.
+// TestDemoRaftLeagueMatchesInMemory: "selfplay demo" plays its leagues
+// through single-node Raft logs with four in-process workers, and its
+// files are byte for byte those of the same demo on in-memory
+// league.States with one worker: the replicated leagues (pipelined results
+// and the workers' chunks included) answer every read the run makes as the
+// plain state does, and the workers change nothing but the speed.
 func TestDemoRaftLeagueMatchesInMemory(t *testing.T) {
 	base := t.TempDir()
 	viaRaft := filepath.Join(base, "raft-league")
-	if code, _, errs := demoCLI(t, false, "--dir", viaRaft, "--rounds", "4", "--seed", "5"); code != exitOK {
+	if code, _, errs := demoCLI(t, false, "--dir", viaRaft, "--rounds", "4", "--seed", "5", "--workers", "4"); code != exitOK {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
-	cfg := demo.Config{Dir: filepath.Join(base, "in-memory"), Seed: 5, Rounds: 4}
-	rep, err := demo.Run(context.Background(), cfg, league.NewState(), nil)
+	cfg := demo.Config{Dir: filepath.Join(base, "in-memory"), Seed: 5, Rounds: 4, Workers: 1}
+	rep, err := demo.Run(context.Background(), cfg, demo.Leagues{Main: league.NewState(), Dual: league.NewState()}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{demo.LeaderboardJSON, demo.LeaderboardText, demo.MetricsFile} {
+	for _, name := range []string{demo.LeaderboardJSON, demo.LeaderboardText, demo.MetricsFile,
+		demo.DualLeaderboardJSON, demo.DualLeaderboardText, demo.DualMetricsFile} {
 		a, errA := os.ReadFile(filepath.Join(viaRaft, name))
 		b, errB := os.ReadFile(filepath.Join(cfg.Dir, name))
 		if errA != nil || errB != nil || !bytes.Equal(a, b) {
@@ -42,29 +44,45 @@ func TestDemoRaftLeagueMatchesInMemory(t *testing.T) {
 		}
 	}
 
-	// The log left in DIR/raft restarts into the league the run played:
-	// every result is there.
-	_, tr := raft.NewInmemTransport(raft.ServerAddress("demo"))
-	cfgN := demoRaftConfig(demoLeaguePath(viaRaft), tr)
-	cfgN.Bootstrap = false
-	n, err := cluster.NewNode(cfgN)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer n.Shutdown()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	for !n.IsLeader() {
-		if ctx.Err() != nil {
-			t.Fatal("the restarted demo league never led")
+	// The logs left in DIR/raft and DIR/raft-dualplay restart into the
+	// leagues the run played: every result is there, and every parameter
+	// blob the members name.
+	for _, tc := range []struct {
+		dir     string
+		results int
+		members []league.Member
+	}{
+		{demoLeaguePath(viaRaft), rep.Result.Matches, rep.Result.League.Members()},
+		{demoDualPath(viaRaft), rep.Dual.Matches, rep.Dual.League.Members()},
+	} {
+		_, tr := raft.NewInmemTransport(raft.ServerAddress("demo"))
+		cfgN := demoRaftConfig(tc.dir, tr)
+		cfgN.Bootstrap = false
+		n, err := cluster.NewNode(cfgN)
+		if err != nil {
+			t.Fatal(err)
 		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	var results uint64
-	n.View(func(st *league.State) { results = st.Counters().Results })
-	if results != uint64(rep.Result.Matches) || len(n.Members()) != len(rep.Result.League.Members()) {
-		t.Errorf("restarted league: %d results and %d members, the run had %d and %d",
-			results, len(n.Members()), rep.Result.Matches, len(rep.Result.League.Members()))
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		for !n.IsLeader() {
+			if ctx.Err() != nil {
+				t.Fatal("the restarted demo league never led")
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+		cancel()
+		var results uint64
+		n.View(func(st *league.State) { results = st.Counters().Results })
+		if results != uint64(tc.results) || len(n.Members()) != len(tc.members) {
+			t.Errorf("%s restarted: %d results and %d members, the run had %d and %d",
+				tc.dir, results, len(n.Members()), tc.results, len(tc.members))
+		}
+		for _, m := range n.Members() {
+			if !n.Blobs().Has(m.Params) {
+				t.Errorf("%s: no blob %s for member %s", tc.dir, m.Params, m.ID)
+				break
+			}
+		}
+		n.Shutdown()
 	}
 }
 

@@ -33,7 +33,8 @@ func TestDemoCommand(t *testing.T) {
 		if code != exitOK {
 			t.Fatalf("tty %v: exit %d: %s", tty, code, errs)
 		}
-		for _, want := range []string{"round 1/3 · ", "round 3/3 · ", "best exploitability", "round robin among"} {
+		for _, want := range []string{"round 1/3 · ", "round 3/3 · ", "best exploitability", "round robin among",
+			"dual play step 200/200, pass@1 "} {
 			if !strings.Contains(errs, want) {
 				t.Errorf("tty %v: progress lacks %q:\n%s", tty, want, errs)
 			}
@@ -46,7 +47,10 @@ func TestDemoCommand(t *testing.T) {
 		}
 		page, _ := filepath.Abs(filepath.Join(dir, demo.PageFile))
 		for _, want := range []string{"Leaderboard (Bradley-Terry", "rank  member", "learner (main)",
-			"Files in " + dir, filepath.Join(dir, demo.LeaderboardJSON), "Open " + page} {
+			"Dual-play leaderboard", "solver-200", "proposer-000", "the solver's held-out pass@1 went from",
+			"Matches played by the 4 in-process workers", " demo-4 ", "by the driver (training matches): ",
+			"Files in " + dir, filepath.Join(dir, demo.LeaderboardJSON), filepath.Join(dir, demo.DualPlot+".png"),
+			"the dual-play league's Raft log", "Open " + page} {
 			if !strings.Contains(out, want) {
 				t.Errorf("tty %v: output lacks %q:\n%s", tty, want, out)
 			}
@@ -99,9 +103,13 @@ func TestDemoCommandErrors(t *testing.T) {
 		{"unknown flag", []string{"--fast"}, exitUsage, "flag provided but not defined"},
 		{"argument", []string{"extra"}, exitUsage, `unexpected argument "extra"`},
 		{"empty dir flag", []string{"--dir", ""}, exitUsage, "-dir is empty"},
+		{"zero workers", []string{"--workers", "0"}, exitUsage, "-workers 0"},
+		{"too many workers", []string{"--workers", "65"}, exitUsage, "-workers 65"},
 		{"foreign directory", []string{"--dir", foreign, "--rounds", "1"}, exitUsage, foreign + ": directory is not empty"},
 		{"help", []string{"-h"}, exitOK, "selfplay-demo.json"},
 		{"help names the multi-node league", []string{"-h"}, exitOK, "selfplay league serve"},
+		{"help describes the workers", []string{"-h"}, exitOK, "-workers"},
+		{"help names the dual-play files", []string{"-h"}, exitOK, demo.DualPlot + ".svg"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, out, errs := demoCLI(t, false, tc.args...)
