@@ -372,10 +372,8 @@ type TaskSpace struct {
 	// discrimination holds the 256 equiprobable quantiles of a's lognormal
 	// law, Discrimination·exp(DiscriminationSpread·Φ⁻¹((i + ½)/256)).
 	discrimination [256]float64
-	// surelyValid[cell] is a little below the smallest ValidProb(b) over
-	// the cell (v is monotone in b, so at an end): a kind uniform below it
-	// is Valid whatever b in the cell, which kindOf would find with an exp.
-	surelyValid []float64
+	// validRange[cell] brackets ValidProb(b) over the cell (see kindIn).
+	validRange []validRange
 }
 
 // NewTaskSpace validates cfg and returns its task space.
@@ -402,11 +400,13 @@ func NewTaskSpace(cfg TaskConfig) (*TaskSpace, error) {
 		z := math.Sqrt2 * math.Erfinv(2*(float64(i)+0.5)/256-1)
 		s.discrimination[i] = cfg.Discrimination * math.Exp(cfg.DiscriminationSpread*z)
 	}
-	s.surelyValid = make([]float64, cfg.Cells)
-	for c := range s.surelyValid {
+	s.validRange = make([]validRange, cfg.Cells)
+	for c := range s.validRange {
 		lo, hi := s.CellBounds(c)
-		// 1e-12 covers the rounding of ValidProb (a few ulps) many times.
-		s.surelyValid[c] = min(s.ValidProb(lo), s.ValidProb(hi)) - 1e-12
+		// v is monotone in b, so its extremes are at the cell's ends;
+		// kindMargin covers the rounding of ValidProb (a few ulps).
+		v0, v1 := s.ValidProb(lo), s.ValidProb(hi)
+		s.validRange[c] = validRange{min(v0, v1) - kindMargin, max(v0, v1) + kindMargin}
 	}
 	d := float64(cfg.RetrievalDistractors)
 	pass := cfg.RetrievalValidPass * math.Pow(1-cfg.RetrievalDerail, d)
@@ -480,8 +480,42 @@ func (s *TaskSpace) KindProbs(b float64) [NumTaskKinds]float64 {
 // SampleKind draws the kind of a proposal aimed at difficulty b.
 func (s *TaskSpace) SampleKind(r *rand.Rand, b float64) TaskKind {
 	u := r.Float64()
-	if b >= s.cfg.DifficultyMin && b <= s.cfg.DifficultyMax && u < s.surelyValid[s.CellOf(b)] {
+	if b >= s.cfg.DifficultyMin && b <= s.cfg.DifficultyMax {
+		return s.kindIn(u, b, s.CellOf(b))
+	}
+	return s.kindOf(u, b)
+}
+
+// validRange is a little wider than the range of ValidProb over a cell.
+type validRange struct{ lo, hi float64 }
+
+// kindMargin is the slack of the shortcuts of kindIn: far above the
+// rounding error of its quantities (a few ulps of numbers ≤ 1), far below
+// any probability that matters.
+const kindMargin = 1e-12
+
+// kindIn returns kindOf(u, b) for a difficulty b in cell, usually without
+// kindOf's exp: when u is below the cell's whole range of v it is Valid;
+// when it is above, the conditional uniform (u − v)/(1 − v), which falls
+// as v rises, lies between its values at the range's ends, and when those
+// fall within one kind's share the kind is known. Only draws within
+// kindMargin-widened reach of a boundary take the exp.
+func (s *TaskSpace) kindIn(u, b float64, cell int) TaskKind {
+	vr := s.validRange[cell]
+	if u < vr.lo {
 		return Valid
+	}
+	if u >= vr.hi && vr.hi < 1 {
+		least, most := (u-vr.hi)/(1-vr.hi), (u-vr.lo)/(1-vr.lo)
+		k0, k1 := s.kindCum[0], s.kindCum[1]
+		switch {
+		case most < k0-kindMargin:
+			return Invalid
+		case least >= k0+kindMargin && most < k1-kindMargin:
+			return Leaking
+		case least >= k1+kindMargin:
+			return NonUnique
+		}
 	}
 	return s.kindOf(u, b)
 }
@@ -535,10 +569,7 @@ func (s *TaskSpace) propose(r *rand.Rand, category, cell int, b float64, q uint8
 		panic(fmt.Sprintf("game: task category %d out of range [0, %d)", category, s.cfg.Categories))
 	}
 	bits := r.Uint64()
-	kind, u := Valid, float64(bits>>32)*0x1p-32
-	if !(u < s.surelyValid[cell]) {
-		kind = s.kindOf(u, b)
-	}
+	kind := s.kindIn(float64(bits>>32)*0x1p-32, b, cell)
 	*t = Task{
 		Category:       category,
 		Cell:           cell,

@@ -663,35 +663,56 @@ func TestTaskSamplingAllocs(t *testing.T) {
 	}
 }
 
-// The shortcut that skips the exp for a kind uniform below surelyValid is
-// sound (every difficulty of the cell, ends included, finds such a draw
-// Valid) and tight (it is within 1e-9 of the cell's smallest valid
-// probability), for steep, default and flat validity curves.
-func TestSurelyValidBound(t *testing.T) {
-	for _, slope := range []float64{1, 3, 0} {
-		for _, graded := range []bool{false, true} {
-			s := newTestSpace(t, func(c *TaskConfig) { c.ValidSlope, c.Graded = slope, graded })
+// kindIn, which usually skips kindOf's exp, returns kindOf's kind for
+// every difficulty of a cell (ends included) and every draw, draws at and
+// next to the kind boundaries included, for steep, default and flat
+// validity curves, graded cells, and a space without leaking tasks; and
+// its ranges bracket ValidProb tightly.
+func TestKindInMatchesKindOf(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		edit func(*TaskConfig)
+	}{
+		{"default", nil},
+		{"steep", func(c *TaskConfig) { c.ValidSlope = 3 }},
+		{"flat", func(c *TaskConfig) { c.ValidSlope = 0 }},
+		{"graded", func(c *TaskConfig) { c.Graded = true }},
+		{"no leaks", func(c *TaskConfig) { c.LeakShare, c.InvalidShare = 0, 0.8 }},
+		{"always valid at best", func(c *TaskConfig) { c.ValidMax = 1 }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newTestSpace(t, tc.edit)
 			r := rand.New(rand.NewPCG(5, 6))
 			for cell := range s.NumCells() {
 				lo, hi := s.CellBounds(cell)
-				bound := s.surelyValid[cell]
-				minV := min(s.ValidProb(lo), s.ValidProb(hi))
-				if !(bound < minV && minV-bound < 1e-9) {
-					t.Errorf("slope %v cell %d: bound %v, smallest valid probability %v", slope, cell, bound, minV)
+				vr := s.validRange[cell]
+				v0, v1 := s.ValidProb(lo), s.ValidProb(hi)
+				if !(vr.lo < min(v0, v1) && vr.hi > max(v0, v1) && min(v0, v1)-vr.lo < 1e-9 && vr.hi-max(v0, v1) < 1e-9) {
+					t.Errorf("cell %d: range [%v, %v], ValidProb at the ends %v, %v", cell, vr.lo, vr.hi, v0, v1)
 				}
-				for k := range 200 {
-					b := lo + (hi-lo)*float64(k)/199
-					if k > 0 && k < 199 {
+				for k := range 100 {
+					b := lo + (hi-lo)*float64(k)/99
+					if k > 0 && k < 99 {
 						b = lo + (hi-lo)*r.Float64()
 					}
-					for _, u := range []float64{bound, math.Nextafter(bound, 0), bound * r.Float64()} {
-						if u < bound && s.kindOf(u, b) != Valid {
-							t.Fatalf("slope %v cell %d b %v: u %v below the bound is %v", slope, cell, b, u, s.kindOf(u, b))
+					v := s.ValidProb(b)
+					us := []float64{r.Float64(), r.Float64(), vr.lo, vr.hi, v}
+					for _, c := range s.kindCum[:2] {
+						us = append(us, v+(1-v)*c, vr.lo+(1-vr.lo)*c, vr.hi+(1-vr.hi)*c)
+					}
+					for _, u := range us {
+						for _, u := range []float64{math.Nextafter(u, 0), u, math.Nextafter(u, 1)} {
+							if u < 0 || u >= 1 {
+								continue
+							}
+							if got, want := s.kindIn(u, b, cell), s.kindOf(u, b); got != want {
+								t.Fatalf("cell %d b %v u %v: kindIn %v, kindOf %v", cell, b, u, got, want)
+							}
 						}
 					}
 				}
 			}
-		}
+		})
 	}
 }
 
