@@ -37,6 +37,14 @@ import (
 // Afterwards every acknowledged result is recorded exactly once on every
 // node, the nodes' state hashes agree, and the clients' history is
 // linearizable.
+//
+// The API lists only the latest results, so the end check uses writes:
+// every client id is submitted once more ("probed"); the leader answers
+// "duplicate" for an id it holds, which every acknowledged id must be, and
+// records any other. Then the nodes must agree on the state hash (so they
+// all hold the same ids), and the results counted since the load began
+// must be the client ids plus the worker's acknowledged results, so none
+// counted twice.
 
 // procNode is one node process (restarted under the same id, addresses
 // and data directory).
@@ -57,6 +65,7 @@ type procCluster struct {
 	token     *cluster.Token
 	net       *raftNet
 	nodes     []*procNode
+	began     time.Time
 }
 
 // spawn starts the test binary as "selfplay ARGS", its output appended to
@@ -95,7 +104,7 @@ func spawn(t *testing.T, logPath string, stdout *bytes.Buffer, args ...string) (
 
 func newProcCluster(t *testing.T, n int) *procCluster {
 	t.Helper()
-	c := &procCluster{t: t, tokenFile: tokenFile(t, cliToken), net: newRaftNet()}
+	c := &procCluster{t: t, tokenFile: tokenFile(t, cliToken), net: newRaftNet(), began: time.Now()}
 	var err error
 	if c.token, err = cluster.NewToken(cliToken); err != nil {
 		t.Fatal(err)
@@ -437,6 +446,7 @@ func (l *faultLoad) progress(what string, n int64, timeout time.Duration) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+	l.t.Logf("%5.1fs %s: %d results acknowledged", time.Since(l.c.began).Seconds(), what, l.acked.Load())
 }
 
 // checkFast checks ops like cluster.CheckHistory but stops at the first
