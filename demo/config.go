@@ -15,11 +15,11 @@ const (
 	DefaultDir = "selfplay-demo"
 	// DefaultSeed draws the game and seeds every match.
 	DefaultSeed = 1
-	// DefaultRounds sizes the run at about six seconds on two cores with
-	// an in-memory league (two or three for the rounds, the rest for the
-	// final round robin and the bootstrap of four ratings over the ~50
-	// members the rounds create and the half million results they record),
-	// and about twenty through "selfplay demo"'s single-node Raft log.
+	// DefaultRounds sizes the run at about ten seconds on two busy cores
+	// through "selfplay demo"'s single-node Raft logs (most of it spent
+	// committing the half million results of the ~50 members the rounds
+	// create, the rest on the rounds, the dual-play run and the bootstrap
+	// of the Bradley–Terry ratings), a few with in-memory leagues.
 	DefaultRounds = 60
 	// MaxRounds bounds Rounds: the snapshot matches grow with the square
 	// of the population, so a much larger run would stop being a demo.
@@ -106,7 +106,9 @@ func (c Config) LeagueConfig() (leaguesim.Config, error) {
 	// game) would cap each cell at about 100 effective games and leave the
 	// meta-Nash mixture chasing sampling noise.
 	cfg.Settings["decay"] = decay
-	cfg.Ratings = []league.RatingMethod{league.MethodBT, league.MethodElo, league.MethodNashAvg, league.MethodLottery}
+	// Bradley–Terry with bootstrap intervals, which the outputs show; Run
+	// adds the other ratings (otherRatings) without.
+	cfg.Ratings = []league.RatingMethod{league.MethodBT}
 	cfg.Frozen = []leaguesim.FrozenConfig{{ID: "ref", Policy: make([]float64, k*b)}} // all logits 0: uniform
 	cfg.Learners = append(cfg.Learners, leaguesim.LearnerConfig{
 		ID: "nlhf", Rule: leaguesim.RuleMirror, Eta: nlhfEta, Tau: nlhfTau,

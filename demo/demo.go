@@ -206,6 +206,9 @@ func Run(ctx context.Context, cfg Config, lgs Leagues, progress func(Progress)) 
 		runErr = dualErr
 	}
 	if runErr == nil {
+		runErr = rateOthers(ctx, res, cfg.Seed)
+	}
+	if runErr == nil {
 		runErr = dr.rate(ctx, cfg.Seed)
 	}
 	if runErr != nil {
@@ -236,6 +239,26 @@ func Run(ctx context.Context, cfg Config, lgs Leagues, progress func(Progress)) 
 	rep.Files = out.written
 	rep.Page = filepath.Join(out.dir, PageFile)
 	return rep, nil
+}
+
+// otherRatings are the ratings shown beside Bradley–Terry's, in order.
+var otherRatings = []league.RatingMethod{league.MethodElo, league.MethodNashAvg, league.MethodLottery}
+
+// rateOthers adds the otherRatings leaderboards to res, fitted without a
+// bootstrap: the outputs show only their ratings (the fit on the data as
+// given, which a bootstrap does not change), and bootstrapping online Elo
+// over half a million results would cost a quarter of the run.
+func rateOthers(ctx context.Context, res *leaguesim.Result, seed uint64) error {
+	for _, m := range otherRatings {
+		opt := league.DefaultRateOptions(m)
+		opt.Seed = seed
+		lb, err := league.Rate(ctx, res.Battles, opt)
+		if err != nil {
+			return fmt.Errorf("demo: rating %s: %w", m, err)
+		}
+		res.Leaderboards = append(res.Leaderboards, lb)
+	}
+	return nil
 }
 
 // workerPrefix names the in-process workers: demo-1, demo-2, …

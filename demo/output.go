@@ -321,7 +321,7 @@ func (o *outDir) writeMetrics(res *leaguesim.Result, win [][]float64, seed uint6
 // of the ratings.
 func (r *Report) WriteTable(w io.Writer, top int) error {
 	lb := r.Leaderboard
-	others := []league.RatingMethod{league.MethodElo, league.MethodNashAvg, league.MethodLottery}
+	others := otherRatings
 	other := make([]map[string]float64, len(others))
 	for i, m := range others {
 		other[i] = map[string]float64{}

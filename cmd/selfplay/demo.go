@@ -14,7 +14,7 @@ import (
 
 const demoDescription = `
 Run a small but real league of self-play learners on your machine in about
-twenty seconds, then print its leaderboards and write plots and HTML pages.
+ten seconds, then print its leaderboards and write plots and HTML pages.
 
 The league plays a random cyclic preference game (7 answers, each beaten by
 another, like rock-paper-scissors with unequal strengths): an AlphaStar main
@@ -163,7 +163,11 @@ func printDemoReport(w io.Writer, rep *demo.Report, sum, dsum demoLeagueSummary)
 	if err := rep.Dual.WriteTable(w, 0); err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "\nMatches played by the %d in-process workers (snapshot, round-robin and dual-play matches):", len(rep.Workers))
+	workers := "workers"
+	if len(rep.Workers) == 1 {
+		workers = "worker"
+	}
+	fmt.Fprintf(w, "\nMatches played by the %d in-process %s (snapshot, round-robin and dual-play matches):", len(rep.Workers), workers)
 	for _, wc := range rep.Workers {
 		fmt.Fprintf(w, " %s %d", wc.Name, wc.Matches)
 	}
