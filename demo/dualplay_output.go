@@ -1,8 +1,6 @@
 package demo
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -36,26 +34,9 @@ func dualOwnedFiles() []string {
 // writeDual writes the dual-play stage's files.
 func (o *outDir) writeDual(rep *Report) error {
 	d := rep.Dual
-	data, err := json.MarshalIndent(d.Leaderboard, "", "  ")
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if err := o.writeFile(DualLeaderboardJSON, append(data, '\n')); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if err := d.WriteTable(&buf, 0); err != nil {
-		return err
-	}
-	if err := o.writeFile(DualLeaderboardText, buf.Bytes()); err != nil {
-		return err
-	}
-	buf.Reset()
 	title := fmt.Sprintf("selfplay demo: dual-play league, solver ability and proposer difficulty (seed %d)", rep.Config.Seed)
-	if err := league.WriteLeaderboardHTML(&buf, title, d.Leaderboard, headToHead(d.Battles, d.Leaderboard)); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if err := o.writeFile(DualPageFile, buf.Bytes()); err != nil {
+	table := func(w io.Writer) error { return d.WriteTable(w, 0) }
+	if err := o.writeBoard(DualLeaderboardJSON, DualLeaderboardText, DualPageFile, title, d.Leaderboard, d.Battles, table); err != nil {
 		return err
 	}
 	if err := o.writeDualPlots(d); err != nil {

@@ -137,29 +137,12 @@ func (o *outDir) writeFile(name string, data []byte) error {
 // writeAll writes every output of a finished run.
 func (o *outDir) writeAll(rep *Report, lcfg leaguesim.Config) error {
 	res, lb := rep.Result, rep.Leaderboard
-	data, err := json.MarshalIndent(lb, "", "  ")
-	if err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if err := o.writeFile(LeaderboardJSON, append(data, '\n')); err != nil {
+	title := fmt.Sprintf("selfplay demo: league leaderboard (seed %d, %d rounds)", rep.Config.Seed, rep.Config.Rounds)
+	table := func(w io.Writer) error { return rep.WriteTable(w, 0) }
+	if err := o.writeBoard(LeaderboardJSON, LeaderboardText, PageFile, title, lb, res.Battles, table); err != nil {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := rep.WriteTable(&buf, 0); err != nil {
-		return err
-	}
-	if err := o.writeFile(LeaderboardText, buf.Bytes()); err != nil {
-		return err
-	}
-	title := fmt.Sprintf("selfplay demo: league leaderboard (seed %d, %d rounds)", rep.Config.Seed, rep.Config.Rounds)
-	buf.Reset()
-	if err := league.WriteLeaderboardHTML(&buf, title, lb, headToHead(res.Battles, lb)); err != nil {
-		return fmt.Errorf("demo: %w", err)
-	}
-	if err := o.writeFile(PageFile, buf.Bytes()); err != nil {
-		return err
-	}
-	buf.Reset()
 	if err := league.WriteLeaderboardSVG(&buf, title, lb); err != nil {
 		return fmt.Errorf("demo: %w", err)
 	}
@@ -179,24 +162,28 @@ func (o *outDir) writeAll(rep *Report, lcfg leaguesim.Config) error {
 	return o.writeDual(rep)
 }
 
-// headToHead returns the win rates among the top players of lb (at most
-// league.HeatMapMax), for the page's heat map.
-func headToHead(bs *league.Battles, lb *league.Leaderboard) *league.HeadToHead {
-	var players []int
-	for _, p := range lb.Players {
-		if len(players) == league.HeatMapMax {
-			break
-		}
-		if i, ok := bs.Player(p.Name); ok {
-			players = append(players, i)
-		}
+// writeBoard writes a leaderboard as JSON, as the printed table (from
+// table) and as the HTML page with its head-to-head heat map.
+func (o *outDir) writeBoard(jsonName, textName, pageName, title string, lb *league.Leaderboard, bs *league.Battles, table func(io.Writer) error) error {
+	data, err := json.MarshalIndent(lb, "", "  ")
+	if err != nil {
+		return fmt.Errorf("demo: %w", err)
 	}
-	rate, games := bs.WinRates(players)
-	names := make([]string, len(players))
-	for k, p := range players {
-		names[k] = bs.Names[p]
+	if err := o.writeFile(jsonName, append(data, '\n')); err != nil {
+		return err
 	}
-	return &league.HeadToHead{Names: names, Rate: rate, Games: games}
+	var buf bytes.Buffer
+	if err := table(&buf); err != nil {
+		return err
+	}
+	if err := o.writeFile(textName, buf.Bytes()); err != nil {
+		return err
+	}
+	buf.Reset()
+	if err := league.WriteLeaderboardHTML(&buf, title, lb, league.HeadToHeadOf(bs, lb)); err != nil {
+		return fmt.Errorf("demo: %w", err)
+	}
+	return o.writeFile(pageName, buf.Bytes())
 }
 
 // winRates returns, per round (in History order), the exact win rate
