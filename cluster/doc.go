@@ -12,7 +12,12 @@
 // league.Effect, or an error wrapping ErrRejected when the entry did not
 // decode or the state refused the event; a refused event changes nothing,
 // and an unknown event type flagged ignore-if-unknown is applied as a
-// no-op (Effect.Ignored), so a newer node may add optional events. A
+// no-op (Effect.Ignored), so a newer node may add optional events. An
+// unknown type without the flag, which a newer node wrote and applies, is
+// not refused (this replica would silently diverge) but halts the FSM at
+// that entry (ErrCannotApply): it applies nothing more, takes no snapshot,
+// and the Node stops Raft and reports the halt in Status until it is
+// upgraded and restarted from its data dir, which replays the entry. A
 // result whose match id was recorded before is a no-op reported as
 // Effect.Duplicate, which makes retried results safe. The FSM implements
 // raft.BatchingFSM, taking its lock once per batch. Applying reads no

@@ -7,6 +7,7 @@ import (
 	"io"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -147,8 +148,9 @@ func TestFSMDuplicateResult(t *testing.T) {
 }
 
 // TestFSMUnknownEvents: an unknown type flagged ignore-if-unknown is
-// skipped; an unflagged one, or bytes that do not decode, is refused. In
-// every case the state is unchanged and the applied index advances.
+// skipped; bytes that do not decode are refused. In every case the state
+// is unchanged and the applied index advances. (An unflagged unknown type
+// halts the FSM instead: TestFSMHaltsOnUnknownType.)
 func TestFSMUnknownEvents(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
@@ -158,7 +160,7 @@ func TestFSMUnknownEvents(t *testing.T) {
 	}{
 		{"flagged", []byte{0x7e | league.FlagIgnoreUnknown, 0x80}, true, nil},
 		{"flagged-garbage-body", []byte{0x40 | league.FlagIgnoreUnknown, 0xff, 0x00}, true, nil},
-		{"unflagged", []byte{0x7e, 0x80}, false, league.ErrUnknownEvent},
+		{"zero-type-flagged", []byte{league.FlagIgnoreUnknown, 0x80}, false, league.ErrUnknownEvent},
 		{"empty", nil, false, nil},
 		{"truncated", []byte{byte(league.EventRecordResult), 0x85}, false, nil},
 	} {
@@ -184,6 +186,86 @@ func TestFSMUnknownEvents(t *testing.T) {
 			}
 			if f.AppliedIndex() != 50 {
 				t.Fatalf("applied index %d, want 50", f.AppliedIndex())
+			}
+		})
+	}
+}
+
+// TestFSMHaltsOnUnknownType: a committed entry of an unknown type without
+// the ignore-if-unknown flag (written by a newer node, which applies it)
+// halts the FSM at that entry, in a batch or alone: the state and applied
+// index stay as before it, later entries are not applied, WaitApplied
+// fails at once, snapshots are refused (a snapshot would be labelled past
+// the entry) and so is a restore. A fresh FSM replaying the same log
+// halts at the same place with the same state.
+func TestFSMHaltsOnUnknownType(t *testing.T) {
+	for _, batch := range []bool{false, true} {
+		t.Run(map[bool]string{false: "single", true: "batch"}[batch], func(t *testing.T) {
+			setup := encodeAll(t, 1, testLeague())
+			next := uint64(len(setup)) + 1
+			more := encodeAll(t, next+1, []league.Event{
+				&league.RecordResult{Match: "after", A: "L0", B: "S1", Outcome: league.OutcomeAWins},
+			})
+			logs := append(append(setup, &raft.Log{Index: next, Type: raft.LogCommand, Data: []byte{0x7e, 0x80}}), more...)
+			logs = append(logs, &raft.Log{Index: next + 2, Type: raft.LogConfiguration})
+
+			ref := NewFSM()
+			ref.ApplyBatch(setup)
+			want := ref.StateHash()
+
+			f := NewFSM()
+			var resps []any
+			if batch {
+				resps = f.ApplyBatch(logs)
+			} else {
+				for _, l := range logs {
+					resps = append(resps, f.Apply(l))
+				}
+			}
+			for i := len(setup); i < len(logs); i++ {
+				err, _ := resps[i].(error)
+				if !errors.Is(err, ErrCannotApply) || !errors.Is(err, league.ErrUnknownEvent) || errors.Is(err, ErrRejected) {
+					t.Fatalf("entry %d: response %v, want ErrCannotApply and league.ErrUnknownEvent, not ErrRejected", logs[i].Index, resps[i])
+				}
+			}
+			halt := f.Halted()
+			if !errors.Is(halt, ErrCannotApply) || !strings.Contains(halt.Error(), "index "+strconv.FormatUint(next, 10)) ||
+				!strings.Contains(halt.Error(), "upgrade") {
+				t.Fatalf("Halted() = %v, want ErrCannotApply naming index %d and the upgrade", halt, next)
+			}
+			select {
+			case <-f.HaltedCh():
+			default:
+				t.Fatal("HaltedCh not closed")
+			}
+			if f.StateHash() != want || f.AppliedIndex() != next-1 {
+				t.Fatalf("applied %d (want %d), state changed: %v", f.AppliedIndex(), next-1, f.StateHash() != want)
+			}
+			if err := f.WaitApplied(context.Background(), next); !errors.Is(err, ErrCannotApply) {
+				t.Fatalf("WaitApplied past the halt: %v, want ErrCannotApply", err)
+			}
+			if err := f.WaitApplied(context.Background(), next-1); err != nil {
+				t.Fatalf("WaitApplied before the halt: %v", err)
+			}
+			if _, err := f.Snapshot(); !errors.Is(err, ErrCannotApply) {
+				t.Fatalf("Snapshot of a halted FSM: %v, want ErrCannotApply", err)
+			}
+			snap, err := ref.Snapshot()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var sink memSink
+			if err := snap.Persist(&sink); err != nil {
+				t.Fatal(err)
+			}
+			if err := f.Restore(io.NopCloser(&sink.Buffer)); !errors.Is(err, ErrCannotApply) {
+				t.Fatalf("Restore into a halted FSM: %v, want ErrCannotApply", err)
+			}
+
+			g := NewFSM()
+			g.ApplyBatch(logs)
+			if g.StateHash() != f.StateHash() || g.AppliedIndex() != f.AppliedIndex() || g.Halted() == nil {
+				t.Fatal("a replay of the same log does not halt at the same place")
 			}
 		})
 	}
@@ -348,6 +430,12 @@ func FuzzFSMApply(f *testing.F) {
 		_, err := response(t, m.Apply(&raft.Log{Index: 10, Type: raft.LogCommand, Data: data}))
 		if err != nil && m.StateHash() != before {
 			t.Fatalf("refused entry changed the state: %v", err)
+		}
+		if errors.Is(err, ErrCannotApply) {
+			if m.Halted() == nil || m.AppliedIndex() == 10 {
+				t.Fatalf("halting entry %v applied", err)
+			}
+			return // a halted FSM takes no snapshot
 		}
 		snap, _ := m.Snapshot()
 		var sink memSink

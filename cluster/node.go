@@ -193,8 +193,31 @@ func NewNode(cfg Config) (*Node, error) {
 		}
 	}
 	ok = true
+	go n.watchHalt()
 	return n, nil
 }
+
+// watchHalt stops Raft when the FSM halts (ErrCannotApply): a node that
+// cannot apply the log must not lead, vote or answer barriers as if its
+// state were current. It runs outside raft's FSM goroutine, which
+// raft.Shutdown waits for.
+func (n *Node) watchHalt() {
+	select {
+	case <-n.fsm.HaltedCh():
+	case <-n.shutdownCh:
+		return
+	}
+	err := n.fsm.Halted()
+	if n.cfg.Log != nil {
+		n.cfg.Log(fmt.Sprintf("[ERROR] %s: %v; stopping raft", n.cfg.ID, err))
+	}
+	_ = n.raft.Shutdown().Error()
+}
+
+// Halted returns the error (wrapping ErrCannotApply) of the committed entry
+// this node could not apply, after which it stopped applying the log and
+// stopped Raft; nil while the node is healthy. Status reports it too.
+func (n *Node) Halted() error { return n.fsm.Halted() }
 
 // raftConfig builds raft's configuration from ours.
 func raftConfig(cfg Config, logger hclog.Logger) (*raft.Config, error) {
@@ -457,12 +480,15 @@ type Status struct {
 	CommitIndex  uint64 `json:"commit_index"`
 	AppliedIndex uint64 `json:"applied_index"` // last entry applied to the league state
 	LastIndex    uint64 `json:"last_index"`    // last entry in the log
+	// Halted, if not empty, is why this node stopped applying the log
+	// (ErrCannotApply: an entry of a newer version); it needs an upgrade.
+	Halted string `json:"halted,omitempty"`
 }
 
 // Status returns the node's current status.
 func (n *Node) Status() Status {
 	id, addr := n.Leader()
-	return Status{
+	st := Status{
 		ID: n.cfg.ID, Addr: n.addr, State: n.raft.State().String(),
 		LeaderID: id, LeaderAddr: addr,
 		Term:         n.raft.CurrentTerm(),
@@ -470,6 +496,10 @@ func (n *Node) Status() Status {
 		AppliedIndex: n.fsm.AppliedIndex(),
 		LastIndex:    n.raft.LastIndex(),
 	}
+	if err := n.fsm.Halted(); err != nil {
+		st.Halted = err.Error()
+	}
+	return st
 }
 
 // Shutdown stops Raft and closes the stores (and the transport NewNode

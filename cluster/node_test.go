@@ -655,3 +655,74 @@ func TestNodeRunsLeaguesim(t *testing.T) {
 	}
 	t.Logf("%d matches, %d log entries", got.Matches, n.AppliedIndex())
 }
+
+// TestNodeHaltsOnUnknownType: a committed entry of an event type this
+// version does not know, unflagged, stops the node instead of being
+// skipped: Status and Halted report it, Raft stops (the node neither
+// leads nor accepts writes), and a restart from the data dir halts again
+// at the same entry with the same state, so no snapshot or replay ever
+// records the entry as applied.
+func TestNodeHaltsOnUnknownType(t *testing.T) {
+	ctx := testCtx(t)
+	dir := t.TempDir()
+	open := func() *Node {
+		_, tr := raft.NewInmemTransport(nodeAddr(0))
+		cfg := testConfig(t, "solo", dir, tr)
+		cfg.Bootstrap = true
+		n, err := NewNode(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	n := open()
+	if _, _, err := n.WaitLeader(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, ev := range testLeague() {
+		if _, err := n.Propose(ctx, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, beforeIdx := n.StateHash(), n.AppliedIndex()
+	// What a newer leader would append: raw bytes, past EncodeEvent.
+	f := n.Raft().Apply([]byte{0x7e, 0x80}, time.Second)
+	if err := f.Error(); err != nil {
+		t.Fatal(err)
+	}
+	bad := f.Index()
+	if err, _ := f.Response().(error); !errors.Is(err, ErrCannotApply) {
+		t.Fatalf("response %v, want ErrCannotApply", f.Response())
+	}
+	check := func(n *Node) {
+		t.Helper()
+		eventually(ctx, t, func() error {
+			if st := n.Status(); st.State != raft.Shutdown.String() || st.Halted == "" {
+				return fmt.Errorf("status %+v, want raft shut down and the halt reported", st)
+			}
+			return nil
+		})
+		if err := n.Halted(); !errors.Is(err, ErrCannotApply) || !strings.Contains(err.Error(), fmt.Sprintf("index %d", bad)) {
+			t.Fatalf("Halted() = %v, want ErrCannotApply at index %d", err, bad)
+		}
+		if n.StateHash() != before || n.AppliedIndex() != beforeIdx {
+			t.Fatalf("applied %d (want %d); state changed: %v", n.AppliedIndex(), beforeIdx, n.StateHash() != before)
+		}
+		if _, err := n.Propose(ctx, &league.RecordResult{Match: "m", A: "L0", B: "S1", Outcome: league.OutcomeDraw}); err == nil {
+			t.Fatal("a halted node accepted a write")
+		}
+		if err := n.Read(ctx, ReadLinearizable, func(*league.State) {}); err == nil {
+			t.Fatal("a halted node answered a linearizable read")
+		}
+	}
+	check(n)
+	if err := n.Snapshot(ctx); err == nil {
+		t.Fatal("a halted node took a snapshot")
+	}
+	if err := n.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	n = open()
+	defer n.Shutdown()
+	check(n)
+}
