@@ -29,13 +29,16 @@ type WorkerConfig struct {
 	// MinBackoff and MaxBackoff bound the wait before retrying a failed
 	// request, doubling from the first to the second (defaults 100ms, 5s).
 	MinBackoff, MaxBackoff time.Duration
+	// SubmitGrace bounds how long a played match's result is still
+	// resubmitted once the worker is stopped (default 10s); while the
+	// worker runs, a result is resubmitted until the cluster answers.
+	SubmitGrace time.Duration
 	// Log receives one line per notable event (nil: silent).
 	Log func(string)
 }
 
-// submitGrace bounds the submission of a played match (its retries
-// included) once the worker is stopped.
-const submitGrace = 10 * time.Second
+// defaultSubmitGrace is WorkerConfig.SubmitGrace's default.
+const defaultSubmitGrace = 10 * time.Second
 
 // WorkerStats count what a worker did.
 type WorkerStats struct {
@@ -87,6 +90,9 @@ func RunWorker(ctx context.Context, cfg WorkerConfig) (WorkerStats, error) {
 	}
 	if cfg.MaxBackoff < cfg.MinBackoff {
 		cfg.MaxBackoff = max(5*time.Second, cfg.MinBackoff)
+	}
+	if cfg.SubmitGrace <= 0 {
+		cfg.SubmitGrace = defaultSubmitGrace
 	}
 	if cfg.Log == nil {
 		cfg.Log = func(string) {}
@@ -155,11 +161,25 @@ func (w *worker) playOne(ctx context.Context, b *backoff) error {
 		return fmt.Errorf("match %s: %w", l.Match, err)
 	}
 	req := ResultRequest{Match: l.Match, A: mr.Event.A, B: mr.Event.B, Outcome: mr.Event.Outcome.String(), Worker: w.cfg.ID}
-	// A played match is submitted even if the worker is being stopped,
-	// within a grace period, so that stopping a worker does not leave its
-	// leases to expire.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), submitGrace)
+	// A played match is submitted until the cluster answers, even if the
+	// worker is being stopped, within a grace period from the stop, so
+	// that stopping a worker does not leave its leases to expire. The
+	// grace starts at the stop, not here: a result kept from the cluster
+	// by a partition or a long election longer than the grace is still
+	// resubmitted while the worker runs, rather than abandoned for its
+	// lease to expire and its match to be played again.
+	stopped := ctx
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancel()
+	defer context.AfterFunc(stopped, func() {
+		t := time.NewTimer(w.cfg.SubmitGrace)
+		defer t.Stop()
+		select {
+		case <-t.C:
+			cancel()
+		case <-ctx.Done():
+		}
+	})()
 	for {
 		resp, err := w.cfg.Client.SubmitResult(ctx, req)
 		if err == nil {

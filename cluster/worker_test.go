@@ -102,3 +102,50 @@ func TestWorkerStopsOnContext(t *testing.T) {
 		t.Fatal("a worker without a client started")
 	}
 }
+
+// TestWorkerKeepsSubmittingWhileRunning: a running worker keeps
+// resubmitting a played result through a cluster that answers 503 for
+// longer than the stop grace, instead of abandoning it and leasing again;
+// the result then counts once.
+func TestWorkerKeepsSubmittingWhileRunning(t *testing.T) {
+	ctx := testCtx(t)
+	_, tr := raft.NewInmemTransport(nodeAddr(0))
+	a := newAPINode(t, "solo", tr, true)
+	cfg, err := leaguesim.Preset("latest", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Rounds, cfg.EvalMatches, cfg.Bootstrap = 1, 0, 0
+	cfg.Ratings = []league.RatingMethod{league.MethodBT}
+	d, err := NewDriver(a.node, DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(ctx); err != nil || d.Status().State != DriverDone {
+		t.Fatalf("driver: %v, %+v", err, d.Status())
+	}
+	before := a.node.State().Counters().Results
+
+	const refusals = 40
+	var n atomic.Int64
+	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == PathResults && n.Add(1) <= refusals {
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, `{"error":"no leader known; retry"}`, http.StatusServiceUnavailable)
+			return
+		}
+		a.api.Handler().ServeHTTP(w, r)
+	}))
+	defer down.Close()
+	stats, err := RunWorker(ctx, WorkerConfig{Client: &Client{Base: down.URL, Token: a.token}, ID: "w1",
+		Matches: 1, MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, SubmitGrace: time.Nanosecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stats.Leases != 1 || stats.Results != 1 || stats.Retries < refusals {
+		t.Fatalf("stats %+v: want one lease, its result retried through %d refusals and accepted", stats, refusals)
+	}
+	if got := a.node.State().Counters().Results - before; got != 1 {
+		t.Fatalf("the league recorded %d results, want 1", got)
+	}
+}
