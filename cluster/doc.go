@@ -99,7 +99,8 @@
 //	     to lease, too many open leases, an empty league
 //	413  body too large
 //	422  an unknown member, or an event the state machine refused (ErrRejected)
-//	502  the leader could not be reached to forward to
+//	502  the leader could not be reached to forward to, or its answer was
+//	     lost: a forwarded write may or may not have committed; retry
 //	503  no leader known, leadership changed mid-request, or a timeout: retry
 //	     (Retry-After: 1); a write may or may not have committed
 //

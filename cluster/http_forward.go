@@ -71,7 +71,10 @@ func (s *API) forward(w http.ResponseWriter, r *http.Request, body []byte) {
 	req.Header.Set(HeaderForwarded, s.node.ID())
 	resp, err := s.client.Do(req)
 	if err != nil {
-		s.fail(w, &requestError{status: http.StatusBadGateway, msg: fmt.Sprintf("forwarding to the leader at %s: %v; retry", base, err)})
+		// The leader may have received the request and applied it before
+		// the answer was lost (a timeout): the outcome is unknown, and a
+		// retry is safe (a match id is applied once).
+		s.fail(w, &requestError{status: http.StatusBadGateway, msg: fmt.Sprintf("forwarding to the leader at %s: %v; a write may or may not have taken effect: retry (a result is applied once per match id)", base, err)})
 		return
 	}
 	defer resp.Body.Close()

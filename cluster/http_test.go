@@ -396,3 +396,28 @@ func TestTokenChecks(t *testing.T) {
 		t.Fatal("a request authorized with the token fails the check")
 	}
 }
+
+// TestAPIStatusReportsHalt: a node halted by an entry it cannot apply
+// still answers GET /v1/status, which says why.
+func TestAPIStatusReportsHalt(t *testing.T) {
+	ctx := testCtx(t)
+	_, tr := raft.NewInmemTransport(nodeAddr(0))
+	a := newAPINode(t, "solo", tr, true)
+	if _, _, err := a.node.WaitLeader(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.node.Raft().Apply([]byte{0x7e, 0x80}, time.Second).Error(); err != nil {
+		t.Fatal(err)
+	}
+	c := &Client{Base: a.ts.URL}
+	eventually(ctx, t, func() error {
+		st, err := c.Status(ctx)
+		if err != nil {
+			return err
+		}
+		if !strings.Contains(st.Node.Halted, ErrCannotApply.Error()) || st.Node.State != raft.Shutdown.String() {
+			return fmt.Errorf("status %+v: want the halt reported and raft shut down", st.Node)
+		}
+		return nil
+	})
+}
