@@ -47,8 +47,13 @@ func ParseReadLevel(s string) (ReadLevel, error) {
 
 // Read calls fn with the state once it is fresh enough for level (see
 // ReadLevel; levels above local return a *NotLeaderError on a follower).
-// fn runs under the FSM's read lock, as for View.
+// fn runs under the FSM's read lock, as for View. A halted node (see
+// ErrCannotApply) serves only local reads: its state stopped before an
+// entry it could not apply.
 func (n *Node) Read(ctx context.Context, level ReadLevel, fn func(s *league.State)) error {
+	if err := n.fsm.Halted(); err != nil && level != ReadLocal {
+		return fmt.Errorf("cluster: read %s: %w", level, err)
+	}
 	switch level {
 	case ReadLocal:
 	case ReadLeader:
@@ -74,6 +79,11 @@ func (n *Node) Barrier(ctx context.Context) error {
 	}
 	if err := n.wait(ctx, n.raft.Barrier(enqueueTimeout(ctx))); err != nil {
 		return n.wrapRaft("barrier", err)
+	}
+	// Raft answers the barrier once its FSM goroutine has handed every
+	// entry before it over, which a halted FSM did without applying them.
+	if err := n.fsm.Halted(); err != nil {
+		return fmt.Errorf("cluster: barrier: %w", err)
 	}
 	return nil
 }
