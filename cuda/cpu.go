@@ -133,9 +133,18 @@ func (c *CPU) grow(ab, w, zs, nparts int) {
 // chunkWidth picks the contexts per chunk for K responses: the chunk's K×w
 // working arrays stay in the L1/L2 caches, rows stay long enough to stream,
 // and the width is a multiple of 16 (the blocked win-rate kernel's block).
-// It depends only on K, so results do not depend on the workers.
-func chunkWidth(k int) int {
-	return max(16, min(512, 4096/k)) &^ 15
+// With one preference matrix per context (p has more than one column) the
+// chunk is twice as wide: each of its K² row segments of P is then 4 KB at
+// K = 16 rather than 2 KB, longer runs for the memory system, which made
+// the step 5–12% faster on the machine of BENCHMARKS.md (shared P is
+// compute-bound there and a little slower with the wider chunk). The width
+// depends only on the shape, so results do not depend on the workers.
+func chunkWidth(k int, p *Tensor) int {
+	n := 4096
+	if p != nil && p.cols > 1 {
+		n = 8192
+	}
+	return max(16, min(512, n/k)) &^ 15
 }
 
 // Name returns "cpu".
@@ -238,7 +247,7 @@ func (c *CPU) Mirror(s *Step) error {
 		return err
 	}
 	defer c.mu.Unlock()
-	w := chunkWidth(k)
+	w := chunkWidth(k, s.P)
 	c.grow(k*w, w, 0, 0)
 	c.mirror = mirrorTask{s: s, k: k, b: b}
 	if s.P != nil && s.P.cols == 1 {
@@ -268,7 +277,7 @@ func (c *CPU) Measure(m *Measure) (Means, error) {
 		return Means{}, err
 	}
 	defer c.mu.Unlock()
-	w := chunkWidth(k)
+	w := chunkWidth(k, m.P)
 	n := (b + w - 1) / w
 	c.grow(k*w, w, 0, 3*n)
 	c.measure = measureTask{m: m, k: k, b: b, partial: c.partial[:3*n]}
@@ -297,7 +306,7 @@ func (c *CPU) WinRates(g, p *Tensor, opp []*Tensor, w []float64) error {
 		return err
 	}
 	defer c.mu.Unlock()
-	cw := chunkWidth(k)
+	cw := chunkWidth(k, p)
 	c.grow(k*cw, cw, 0, 0)
 	c.winRate = winRateTask{g: g, p: p, opp: opp, w: w, k: k, b: b}
 	c.dispatch(&c.winRate, b, cw)

@@ -17,36 +17,43 @@ func TestCPUConformance(t *testing.T) {
 }
 
 // TestCPUDeterministic checks that results, including reductions, are
-// bit-identical for any number of workers.
+// bit-identical for any number of workers, with a shared P and with one P
+// per context (which uses wider chunks).
 func TestCPUDeterministic(t *testing.T) {
-	r := rand.New(rand.NewPCG(1, 2))
-	k, b := 7, 5000
-	pv, pol, ref := randPref(r, k, 1), randPolicies(r, k, b, 1), randPolicies(r, k, b, 1)
-	run := func(workers int) ([]float64, Means) {
-		be := NewCPU(workers)
-		defer be.Close()
-		h := harness{t, be}
-		P, Pol, Ref := h.tensor(k*k, 1, pv), h.tensor(k, b, pol), h.tensor(k, b, ref)
-		s := Step{Out: Pol, Base: Pol, A: 0.99, Ref: Ref, B: 0.01, D: 0.1, P: P, Opp: []*Tensor{Pol}, W: []float64{1}}
-		for i := 0; i < 5; i++ {
-			if err := be.Mirror(&s); err != nil {
+	for _, perContext := range []bool{false, true} {
+		r := rand.New(rand.NewPCG(1, 2))
+		k, b := 7, 5000
+		pcols := 1
+		if perContext {
+			pcols = b
+		}
+		pv, pol, ref := randPref(r, k, pcols), randPolicies(r, k, b, 1), randPolicies(r, k, b, 1)
+		run := func(workers int) ([]float64, Means) {
+			be := NewCPU(workers)
+			defer be.Close()
+			h := harness{t, be}
+			P, Pol, Ref := h.tensor(k*k, pcols, pv), h.tensor(k, b, pol), h.tensor(k, b, ref)
+			s := Step{Out: Pol, Base: Pol, A: 0.99, Ref: Ref, B: 0.01, D: 0.1, P: P, Opp: []*Tensor{Pol}, W: []float64{1}}
+			for i := 0; i < 5; i++ {
+				if err := be.Mirror(&s); err != nil {
+					t.Fatal(err)
+				}
+			}
+			m, err := be.Measure(&Measure{Pol: Pol, Ref: Ref, P: P, Tau: 0.1})
+			if err != nil {
 				t.Fatal(err)
 			}
+			return h.read(Pol), m
 		}
-		m, err := be.Measure(&Measure{Pol: Pol, Ref: Ref, P: P, Tau: 0.1})
-		if err != nil {
-			t.Fatal(err)
+		p1, m1 := run(1)
+		p4, m4 := run(4)
+		if m1 != m4 {
+			t.Fatalf("P per context %v: means differ across workers: %+v vs %+v", perContext, m1, m4)
 		}
-		return h.read(Pol), m
-	}
-	p1, m1 := run(1)
-	p4, m4 := run(4)
-	if m1 != m4 {
-		t.Fatalf("means differ across workers: %+v vs %+v", m1, m4)
-	}
-	for i := range p1 {
-		if p1[i] != p4[i] {
-			t.Fatalf("policy[%d] differs across workers: %v vs %v", i, p1[i], p4[i])
+		for i := range p1 {
+			if p1[i] != p4[i] {
+				t.Fatalf("P per context %v: policy[%d] differs across workers: %v vs %v", perContext, i, p1[i], p4[i])
+			}
 		}
 	}
 }
