@@ -46,10 +46,13 @@
 // pass with its working set in cache; on amd64 with AVX2 and FMA the inner
 // loops are assembly (vector exp and log within 3 ulp of package math, a
 // register-blocked K×K by K×chunk product for a shared P, and for one P per
-// context a single pass over the chunk's K² row segments that prefetches
-// two segments ahead, since they lie too far apart for the hardware
-// prefetchers). Results do not depend on the number of workers, and
-// steady-state calls do not allocate.
+// context a single pass over the chunk's K² row segments with software
+// prefetches, since they lie too far apart for the hardware prefetchers:
+// up to K = 16 the K segments of one response side by side with the sums
+// in registers, above that one segment after another). With one P per
+// context the chunks are twice as wide, for longer runs of P. Results do
+// not depend on the number of workers, and steady-state calls do not
+// allocate.
 //
 // The GPU backend stores float32, computes per-element arithmetic in float32
 // with the hardware's approximate exp2/log2, and accumulates sums over

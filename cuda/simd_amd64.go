@@ -43,6 +43,9 @@ func logAVX2(dst, src []float64) (special bool)
 func winCtxAVX2(acc, q, p *float64, k, w, pstride, cols, dist int)
 
 //go:noescape
+func winCtxRegAVX2(acc, q, p *float64, k, w, pstride, cols int)
+
+//go:noescape
 func gemm2x16AVX2(acc, q, coef *float64, k, stride, pairs, cols int)
 
 // split returns the length the assembly handles (0 without AVX2).
@@ -195,6 +198,12 @@ func gemmAcc(acc, q, coef []float64, k, w int) {
 // BENCHMARKS.md.
 const winCtxDist = 2
 
+// winCtxRegMaxK is the largest K for which winCtx uses winCtxRegAVX2: it
+// reads the K rows of P of one response side by side, and more concurrent
+// streams than that were slower (at K = 64 by 10–15%; at K = 4 and 16 it
+// was 3–8% faster than winCtxAVX2, timed in alternation in one process).
+const winCtxRegMaxK = 16
+
 // winCtx adds Σ_j P[y·k+j]·q[j] to acc[y] for the chunk's w contexts,
 // with one preference matrix per context (P has k·k rows of p.cols
 // contexts); acc and q are k×w. It computes exactly what fmaAcc over each
@@ -205,7 +214,16 @@ func winCtx(acc, q []float64, p *Tensor, k, c0, w int) {
 	if haveAVX2 {
 		cols = w &^ 7
 	}
-	if cols > 0 {
+	if k <= winCtxRegMaxK && cols >= 16 {
+		c16 := w &^ 15
+		winCtxRegAVX2(&acc[0], &q[0], &p.host[c0], k, w, p.cols, c16)
+		if cols > c16 {
+			winCtxAVX2(&acc[c16], &q[c16], &p.host[c0+c16], k, w, p.cols, cols-c16, winCtxDist)
+		}
+		if cols == w {
+			return
+		}
+	} else if cols > 0 {
 		winCtxAVX2(&acc[0], &q[0], &p.host[c0], k, w, p.cols, cols, winCtxDist)
 		if cols == w {
 			return

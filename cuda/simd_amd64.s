@@ -655,3 +655,68 @@ winCtxNext:
 winCtxdone:
 	VZEROUPPER
 	RET
+
+// func winCtxRegAVX2(acc, q, p *float64, k, w, pstride, cols int)
+// What winCtxAVX2 computes, with the accumulator of 16 contexts held in
+// registers over all k terms of a row y (the same FMAs in the same order,
+// so bit-identical): per FMA one load of P and one of q, and acc is loaded
+// and stored once per row instead of once per term. The k rows of P of
+// one y are read side by side, each prefetched 512 bytes ahead. cols is a
+// multiple of 16.
+TEXT ·winCtxRegAVX2(SB), NOSPLIT, $0-56
+	MOVQ acc+0(FP), DI
+	MOVQ q+8(FP), SI
+	MOVQ p+16(FP), DX
+	MOVQ k+24(FP), R8
+	MOVQ w+32(FP), R11
+	SHLQ $3, R11                   // acc and q row stride in bytes
+	MOVQ pstride+40(FP), R12
+	SHLQ $3, R12                   // P row stride in bytes
+	MOVQ cols+48(FP), R13
+	SHLQ $3, R13                   // bytes per row segment
+	TESTQ R8, R8
+	JEQ  wcrdone
+	TESTQ R13, R13
+	JEQ  wcrdone
+	MOVQ R8, AX
+	IMULQ R12, AX                  // bytes from P row y·k to (y+1)·k
+	MOVQ R8, R9
+wcrRows:
+	XORQ R14, R14
+wcrCols:
+	VMOVUPD (DI)(R14*1), Y0
+	VMOVUPD 32(DI)(R14*1), Y1
+	VMOVUPD 64(DI)(R14*1), Y2
+	VMOVUPD 96(DI)(R14*1), Y3
+	MOVQ DX, BX
+	MOVQ SI, CX
+	MOVQ R8, R10
+wcrTerms:
+	PREFETCHT0 512(BX)(R14*1)
+	PREFETCHT0 576(BX)(R14*1)
+	VMOVUPD (BX)(R14*1), Y4
+	VMOVUPD 32(BX)(R14*1), Y5
+	VMOVUPD 64(BX)(R14*1), Y6
+	VMOVUPD 96(BX)(R14*1), Y7
+	VFMADD231PD (CX)(R14*1), Y4, Y0
+	VFMADD231PD 32(CX)(R14*1), Y5, Y1
+	VFMADD231PD 64(CX)(R14*1), Y6, Y2
+	VFMADD231PD 96(CX)(R14*1), Y7, Y3
+	ADDQ R12, BX
+	ADDQ R11, CX
+	DECQ R10
+	JNE  wcrTerms
+	VMOVUPD Y0, (DI)(R14*1)
+	VMOVUPD Y1, 32(DI)(R14*1)
+	VMOVUPD Y2, 64(DI)(R14*1)
+	VMOVUPD Y3, 96(DI)(R14*1)
+	ADDQ $128, R14
+	CMPQ R14, R13
+	JLT  wcrCols
+	ADDQ AX, DX
+	ADDQ R11, DI
+	DECQ R9
+	JNE  wcrRows
+wcrdone:
+	VZEROUPPER
+	RET

@@ -107,6 +107,7 @@ func TestWinCtx(t *testing.T) {
 	r := rand.New(rand.NewPCG(17, 18))
 	for _, s := range []struct{ k, w, c0, cols int }{
 		{1, 16, 0, 16}, {2, 8, 8, 40}, {3, 37, 3, 40}, {16, 256, 256, 600}, {16, 130, 0, 130}, {17, 64, 64, 200}, {4, 3, 5, 9}, {5, 12, 0, 12},
+		{16, 520, 8, 600}, {4, 44, 0, 50}, {16, 512, 512, 1030},
 	} {
 		k, w := s.k, s.w
 		p := &Tensor{rows: k * k, cols: s.cols, host: make([]float64, k*k*s.cols)}
