@@ -57,12 +57,20 @@ func (c *Client) httpClient() *http.Client {
 // do sends a request with an optional JSON body and decodes a JSON answer
 // into out (raw bytes when out is *[]byte).
 func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	var body []byte
-	if in != nil {
+	var (
+		body  []byte
+		ctype string
+	)
+	switch v := in.(type) {
+	case nil:
+	case rawBody:
+		body, ctype = v, "application/octet-stream"
+	default:
 		var err error
 		if body, err = json.Marshal(in); err != nil {
 			return fmt.Errorf("cluster: client: %w", err)
 		}
+		ctype = "application/json"
 	}
 	target := c.Base + path
 	hc := c.httpClient()
@@ -71,8 +79,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		if err != nil {
 			return fmt.Errorf("cluster: client: %w", err)
 		}
-		if in != nil {
-			req.Header.Set("Content-Type", "application/json")
+		if ctype != "" {
+			req.Header.Set("Content-Type", ctype)
 		}
 		if c.Token != nil {
 			c.Token.Authorize(req)
@@ -151,6 +159,17 @@ func (c *Client) Blob(ctx context.Context, h league.Hash) ([]byte, error) {
 		return nil, fmt.Errorf("cluster: blob %s: %w: the bytes served hash differently", h, ErrBlobCorrupt)
 	}
 	return b, nil
+}
+
+// rawBody is a request body sent as bytes (a blob), not as JSON.
+type rawBody []byte
+
+// PutBlob stores data as blob h on the node at Base (PUT /v1/blobs/HASH,
+// token required). The node checks the bytes against h; storing a blob
+// already there succeeds and changes nothing.
+func (c *Client) PutBlob(ctx context.Context, h league.Hash, data []byte) (*BlobPutResponse, error) {
+	var r BlobPutResponse
+	return &r, c.do(ctx, http.MethodPut, PathBlobs+h.String(), rawBody(data), &r)
 }
 
 // Lease asks for a match.

@@ -54,8 +54,14 @@
 // Large payloads (policy parameters) stay out of the log: events carry
 // their sha256 (league.Hash) and BlobStore keeps the bytes beside the log,
 // one file per hash, written atomically (temporary file, fsync, rename)
-// and verified on every read. Fetching a missing blob from a peer is left
-// to the node's API (PutExpected checks what arrives against the hash).
+// and verified on every read. Copying blobs between nodes is left to the
+// node's API (PutExpected checks what arrives against the hash). An event
+// must not name a blob that only one node holds: before the driver
+// proposes one it pushes the blob (API.ReplicateBlob, PUT /v1/blobs/HASH)
+// until, with its own store, a majority of the voters holds it, so the
+// majority that commits the event and the one that holds the blob
+// overlap and any new leader can find the bytes on a survivor; the
+// others copy it lazily.
 //
 // # HTTP API
 //
@@ -70,6 +76,8 @@
 //	GET  /v1/matches      the most recent results, newest last (?limit=N)
 //	GET  /v1/game         the GameSpec blob the driver stored (what workers play)
 //	GET  /v1/blobs/HASH   a blob (policy parameters), verified against its hash
+//	PUT  /v1/blobs/HASH   store a blob here (the driver's push), bytes checked
+//	                      against HASH, idempotent: BlobPutResponse     (token)
 //	POST /v1/results      a played match: ResultRequest                 (token)
 //	POST /v1/lease        a match to play: LeaseRequest → LeaseResponse (token)
 //	POST /v1/join         add a voter: JoinRequest                      (token)
@@ -92,12 +100,13 @@
 // fields. Every refusal carries an ErrorResponse, naming the field at
 // fault when there is one, and changes nothing:
 //
-//	400  malformed JSON, an unknown or missing field, a bad query parameter or hash
+//	400  malformed JSON, an unknown or missing field, a bad query parameter or
+//	     hash, blob bytes that do not hash to the path's hash
 //	401  missing or wrong token
 //	404  unknown endpoint, no such blob here, no game yet, no such member to remove
 //	409  a result that contradicts its lease, a match id in use, no opponent
 //	     to lease, too many open leases, an empty league
-//	413  body too large
+//	413  body too large (a blob: over the node's MaxBlobSize)
 //	422  an unknown member, or an event the state machine refused (ErrRejected)
 //	502  the leader could not be reached to forward to, or its answer was
 //	     lost: a forwarded write may or may not have committed; retry
@@ -108,14 +117,17 @@
 // Retrying a result is always safe: a match id is applied once, and a
 // result whose id the leader has seen is answered as a duplicate without a
 // log entry. API.Run keeps the peer directory in sync, copies the blobs
-// the league names from the leader (so that a follower that takes over
-// can serve them) and, on the leader, proposes ExpireLeases for overdue
-// leases so that their matches are re-issued.
+// the league names and this node lacks from the leader or another peer
+// (the repair path behind the driver's majority push, so that every node,
+// a new leader included, can serve them) and, on the leader, proposes
+// ExpireLeases for overdue leases so that their matches are re-issued.
 //
 // # Driver and workers
 //
 // A Driver runs leaguesim.Run on the leader: it stores the GameSpec and
-// every policy in the blob store and proposes every event (configuration,
+// every policy in the blob store, on a majority of the voters
+// (DriverConfig.Replicate; it retries, proposing nothing, until one holds
+// the blob), and proposes every event (configuration,
 // members, its own leases and results, progress, checkpoints) through
 // Raft. Its learners' optimiser state lives only in its memory, so it
 // trains a league only from empty; a driver that finds members (a

@@ -58,6 +58,16 @@ type DriverConfig struct {
 	LeaseTTL time.Duration
 	// Poll is how often the driver checks leadership. Default 200ms.
 	Poll time.Duration
+	// Replicate, if set, makes a new blob durable before the driver
+	// proposes an event naming it: it returns nil once a majority of the
+	// voters (this node included) stores the bytes, an error otherwise
+	// (API.ReplicateBlob is the implementation). The driver retries a
+	// failure with backoff until it succeeds or leadership is lost, and
+	// proposes nothing meanwhile. Nil stores blobs on this node only,
+	// which survives the node's loss only in a single-voter cluster (the
+	// other nodes then copy blobs lazily; see API.Run). Called from the
+	// driver's goroutine only.
+	Replicate func(ctx context.Context, h league.Hash, data []byte) error
 	// Log receives progress lines (nil: silent).
 	Log func(string)
 }
@@ -134,15 +144,9 @@ func (d *Driver) Run(ctx context.Context) error {
 		d.cfg.Log("driver: the league already has members; not training (workers keep playing leased matches)")
 		return nil
 	}
-	h, err := d.node.Blobs().Put(d.spec)
-	if err != nil {
-		d.update(func(st *DriverStatus) { st.State, st.Error = DriverFailed, err.Error() })
-		return fmt.Errorf("cluster: driver: store the game: %w", err)
-	}
-
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() { // stop at the next learner's turn once leadership is lost
+	go func() { // stop at the next blob or learner's turn once leadership is lost
 		for {
 			select {
 			case <-runCtx.Done():
@@ -155,6 +159,15 @@ func (d *Driver) Run(ctx context.Context) error {
 			}
 		}
 	}()
+	h, err := d.storeBlob(runCtx, d.spec)
+	switch {
+	case err != nil && runCtx.Err() != nil:
+		d.update(func(st *DriverStatus) { st.State, st.Error = DriverStopped, err.Error() })
+		return nil
+	case err != nil:
+		d.update(func(st *DriverStatus) { st.State, st.Error = DriverFailed, err.Error() })
+		return fmt.Errorf("cluster: driver: store the game: %w", err)
+	}
 
 	cfg := d.cfg.League
 	cfg.League = &driverLeague{Node: d.node, ctx: runCtx, ttl: d.cfg.LeaseTTL, game: h.String()}
@@ -163,7 +176,7 @@ func (d *Driver) Run(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		_, err = d.node.Blobs().Put(b)
+		_, err = d.storeBlob(runCtx, b)
 		return err
 	}
 	d.update(func(st *DriverStatus) { st.State, st.Game = DriverRunning, h.String() })
@@ -189,6 +202,34 @@ func (d *Driver) Run(ctx context.Context) error {
 	default:
 		d.update(func(st *DriverStatus) { st.State, st.Error = DriverFailed, err.Error() })
 		return fmt.Errorf("cluster: driver: %w", err)
+	}
+}
+
+// storeBlob stores data in the node's blob store and, with
+// DriverConfig.Replicate, on a majority of the voters, retrying with
+// backoff (the event naming the blob waits) until it succeeds or ctx ends;
+// a local store failure is returned at once.
+func (d *Driver) storeBlob(ctx context.Context, data []byte) (league.Hash, error) {
+	h, err := d.node.Blobs().Put(data)
+	if err != nil || d.cfg.Replicate == nil {
+		return h, err
+	}
+	wait := 100 * time.Millisecond
+	for {
+		err := d.cfg.Replicate(ctx, h, data)
+		if err == nil {
+			return h, nil
+		}
+		if !errors.Is(err, ErrNoBlobMajority) {
+			return h, err
+		}
+		d.cfg.Log(fmt.Sprintf("driver: %v; retrying in %v before proposing", err, wait))
+		select {
+		case <-ctx.Done():
+			return h, fmt.Errorf("cluster: driver: blob %s: %w (%w)", h, ctx.Err(), err)
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 5*time.Second)
 	}
 }
 

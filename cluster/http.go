@@ -43,6 +43,8 @@ type APIConfig struct {
 	LeaseTTL time.Duration
 	// Driver, if set, is reported in the status.
 	Driver *Driver
+	// BlobPushTimeout bounds ReplicateBlob's pushes to peers. Default 10s.
+	BlobPushTimeout time.Duration
 	// Log receives one line per notable event (nil: silent).
 	Log func(string)
 }
@@ -84,6 +86,9 @@ func NewAPI(cfg APIConfig) (*API, error) {
 	if cfg.LeaseTTL <= 0 {
 		cfg.LeaseTTL = 30 * time.Second
 	}
+	if cfg.BlobPushTimeout <= 0 {
+		cfg.BlobPushTimeout = 10 * time.Second
+	}
 	if cfg.Log == nil {
 		cfg.Log = func(string) {}
 	}
@@ -124,6 +129,7 @@ func (s *API) routes() {
 	s.mux.HandleFunc("GET "+PathMatches, s.handleMatches)
 	s.mux.HandleFunc("GET "+PathGame, s.handleGame)
 	s.mux.HandleFunc("GET "+PathBlobs+"{hash}", s.handleBlob)
+	s.mux.HandleFunc("PUT "+PathBlobs+"{hash}", s.handlePutBlob)
 	s.mux.HandleFunc("POST "+PathResults, s.handleResult)
 	s.mux.HandleFunc("POST "+PathLease, s.handleLease)
 	s.mux.HandleFunc("POST "+PathJoin, s.handleJoin)
@@ -374,11 +380,12 @@ func (s *API) handleBlob(w http.ResponseWriter, r *http.Request) {
 	s.serveBlob(w, r, h)
 }
 
-// serveBlob answers blob h from the local store, fetching it from the
-// leader first if this node lacks it.
+// serveBlob answers blob h from the local store, fetching it from a peer
+// (the leader first) if this node lacks it and the request was not itself
+// sent by a peer.
 func (s *API) serveBlob(w http.ResponseWriter, r *http.Request, h league.Hash) {
 	data, err := s.node.Blobs().Get(h)
-	if errors.Is(err, ErrBlobNotFound) && !s.node.IsLeader() && r.Header.Get(HeaderForwarded) == "" {
+	if errors.Is(err, ErrBlobNotFound) && r.Header.Get(HeaderForwarded) == "" {
 		data, err = s.fetchBlob(r.Context(), h)
 	}
 	switch {

@@ -19,16 +19,23 @@ import (
 // leader. All on loopback TCP.
 func threeNodes(t *testing.T, ctx context.Context) []*apiNode {
 	t.Helper()
-	n0 := newAPINodeWith(t, "n0", nil, true, steadyTimeouts)
+	return threeNodesWith(t, ctx, nil)
+}
+
+// threeNodesWith is threeNodes with every API's configuration adjusted by
+// apiTweak (if not nil).
+func threeNodesWith(t *testing.T, ctx context.Context, apiTweak func(*APIConfig)) []*apiNode {
+	t.Helper()
+	n0 := newAPINodeFull(t, "n0", nil, true, steadyTimeouts, apiTweak)
 	if _, _, err := n0.node.WaitLeader(ctx); err != nil {
 		t.Fatal(err)
 	}
-	n1 := newAPINodeWith(t, "n1", nil, false, steadyTimeouts, n0.ts.URL)
+	n1 := newAPINodeFull(t, "n1", nil, false, steadyTimeouts, apiTweak, n0.ts.URL)
 	c0 := &Client{Base: n0.ts.URL, Token: n0.token}
 	if _, err := c0.Join(ctx, JoinRequest{ID: "n1", RaftAddr: n1.node.Addr(), HTTPURL: n1.ts.URL}); err != nil {
 		t.Fatal(err)
 	}
-	n2 := newAPINodeWith(t, "n2", nil, false, steadyTimeouts, n1.ts.URL)
+	n2 := newAPINodeFull(t, "n2", nil, false, steadyTimeouts, apiTweak, n1.ts.URL)
 	join := JoinRequest{ID: "n2", RaftAddr: n2.node.Addr(), HTTPURL: n2.ts.URL}
 	body := fmt.Sprintf(`{"id":%q,"raft_addr":%q,"http_url":%q}`, join.ID, join.RaftAddr, join.HTTPURL)
 	eventually(ctx, t, func() error {

@@ -102,13 +102,44 @@ func (s *API) redirect(w http.ResponseWriter, r *http.Request) {
 	s.writeJSON(w, http.StatusTemporaryRedirect, ErrorResponse{Error: "not the leader: repeat the request at " + base, Leader: id})
 }
 
-// fetchBlob copies blob h from the leader into the local store.
+// fetchBlob copies blob h into the local store from the first peer that
+// has it: the leader first (it stored every blob the driver named), then
+// the other peers in the directory, since a leader elected after a
+// fail-over may lack a blob that the driver pushed to a majority. Asked
+// with HeaderForwarded, a peer answers from its own store only, so fetches
+// never chain. ErrBlobNotFound when no peer has it.
 func (s *API) fetchBlob(ctx context.Context, h league.Hash) ([]byte, error) {
-	id, _ := s.node.Leader()
-	base, ok := s.peers.get(id)
-	if id == "" || id == s.node.ID() || !ok {
-		return nil, ErrBlobNotFound
+	leader, _ := s.node.Leader()
+	var bases []string
+	if u, ok := s.peers.get(leader); ok && leader != s.node.ID() {
+		bases = append(bases, u)
 	}
+	for _, p := range s.peers.list() {
+		if p.ID != s.node.ID() && p.ID != leader {
+			bases = append(bases, p.URL)
+		}
+	}
+	var errs []error
+	for _, base := range bases {
+		data, err := s.fetchBlobFrom(ctx, base, h)
+		switch {
+		case err == nil:
+			return data, nil
+		case errors.Is(err, ErrBlobNotFound):
+		case ctx.Err() != nil:
+			return nil, err
+		default:
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return nil, ErrBlobNotFound
+}
+
+// fetchBlobFrom copies blob h from the peer at base.
+func (s *API) fetchBlobFrom(ctx context.Context, base string, h league.Hash) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, base+PathBlobs+h.String(), nil)
 	if err != nil {
 		return nil, err
@@ -116,19 +147,19 @@ func (s *API) fetchBlob(ctx context.Context, h league.Hash) ([]byte, error) {
 	req.Header.Set(HeaderForwarded, s.node.ID())
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("fetch from the leader: %w", err)
+		return nil, fmt.Errorf("fetch from %s: %w", base, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode == http.StatusNotFound {
 		return nil, ErrBlobNotFound
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("fetch from the leader: %s", resp.Status)
+		return nil, fmt.Errorf("fetch from %s: %s", base, resp.Status)
 	}
 	max := s.node.Blobs().MaxSize()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("fetch from the leader: %w", err)
+		return nil, fmt.Errorf("fetch from %s: %w", base, err)
 	}
 	if int64(len(data)) > max {
 		return nil, ErrBlobTooLarge
@@ -141,7 +172,8 @@ func (s *API) fetchBlob(ctx context.Context, h league.Hash) ([]byte, error) {
 
 // Run runs the maintenance loop until ctx ends: every SyncInterval it
 // syncs the peer directory, fetches the blobs the league names that this
-// node lacks (so that a follower that becomes leader can serve them), and,
+// node lacks from its peers (so that every node, a new leader included,
+// can serve them), and,
 // on the leader, expires overdue leases so the matches are re-issued.
 func (s *API) Run(ctx context.Context) {
 	t := time.NewTicker(s.cfg.SyncInterval)
@@ -150,9 +182,8 @@ func (s *API) Run(ctx context.Context) {
 		s.syncPeers(ctx)
 		if s.node.IsLeader() {
 			s.expireLeases(ctx)
-		} else {
-			s.catchUpBlobs(ctx)
 		}
+		s.catchUpBlobs(ctx)
 		select {
 		case <-ctx.Done():
 			return
@@ -204,8 +235,9 @@ func fetchStatus(ctx context.Context, c *http.Client, base string, timeout time.
 	return &st, nil
 }
 
-// catchUpBlobs fetches, from the leader, up to a few blobs named by the
-// league (members' parameters and the game) that are missing here.
+// catchUpBlobs fetches, from the leader or another peer, up to a few
+// blobs named by the league (members' parameters and the game) that are
+// missing here.
 func (s *API) catchUpBlobs(ctx context.Context) {
 	var want []league.Hash
 	s.node.View(func(st *league.State) {
@@ -224,7 +256,7 @@ func (s *API) catchUpBlobs(ctx context.Context) {
 			continue
 		}
 		if _, err := s.fetchBlob(ctx, h); err != nil {
-			return // leader unknown or down; later
+			return // no peer reachable has it yet; later
 		}
 		if fetched++; fetched == 32 {
 			return

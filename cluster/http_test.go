@@ -50,6 +50,13 @@ func steadyTimeouts(cfg *Config) {
 // tweak (if not nil).
 func newAPINodeWith(t *testing.T, id string, tr raft.Transport, bootstrap bool, tweak func(*Config), seeds ...string) *apiNode {
 	t.Helper()
+	return newAPINodeFull(t, id, tr, bootstrap, tweak, nil, seeds...)
+}
+
+// newAPINodeFull is newAPINodeWith with the API's configuration adjusted
+// by apiTweak (if not nil) too.
+func newAPINodeFull(t *testing.T, id string, tr raft.Transport, bootstrap bool, tweak func(*Config), apiTweak func(*APIConfig), seeds ...string) *apiNode {
+	t.Helper()
 	cfg := testConfig(t, id, t.TempDir(), tr)
 	cfg.Bootstrap, cfg.NoSync = bootstrap, true
 	if tr == nil {
@@ -79,8 +86,12 @@ func newAPINodeWith(t *testing.T, id string, tr raft.Transport, bootstrap bool, 
 	// Leases outlive any test: a lease expiring between a test's lease and
 	// its result (a stall of a loaded machine) would turn the result into
 	// one for a re-queued match. Expiry itself is tested on the league.
-	api, err := NewAPI(APIConfig{Node: n, URL: ts.URL, Token: tok, Seeds: seeds,
-		SyncInterval: 50 * time.Millisecond, LeaseTTL: time.Hour, Log: func(s string) { t.Log(id + ": " + s) }})
+	acfg := APIConfig{Node: n, URL: ts.URL, Token: tok, Seeds: seeds,
+		SyncInterval: 50 * time.Millisecond, LeaseTTL: time.Hour, Log: func(s string) { t.Log(id + ": " + s) }}
+	if apiTweak != nil {
+		apiTweak(&acfg)
+	}
+	api, err := NewAPI(acfg)
 	if err != nil {
 		t.Fatal(err)
 	}

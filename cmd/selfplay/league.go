@@ -74,6 +74,7 @@ API (JSON; reads take ?consistency=local|leader|linearizable):
   GET  /v1/matches                 recent results  ?limit=N
   GET  /v1/game                    the game spec workers play
   GET  /v1/blobs/HASH              policies and the game, by sha256
+  PUT  /v1/blobs/HASH              store a blob (the driver's push)  token
   POST /v1/lease                   {"worker"}             token
   POST /v1/results                 {"match","a","b","outcome"}  token
   POST /v1/join                    {"id","raft_addr","http_url"}  token
@@ -280,9 +281,16 @@ func serve(ctx context.Context, e *env, f serveFlags, token *cluster.Token, tlsC
 	if tlsCfg != nil {
 		client.Transport = &http.Transport{TLSClientConfig: tlsCfg.Client}
 	}
-	var driver *cluster.Driver
+	var (
+		driver *cluster.Driver
+		api    *cluster.API
+	)
 	if lcfg.Game != nil {
-		driver, err = cluster.NewDriver(node, cluster.DriverConfig{League: lcfg, Log: func(s string) { log.Info().Msg(s) }})
+		// The driver pushes each blob to a majority of the voters through
+		// the API (created below, before the driver runs) before naming it.
+		replicate := func(ctx context.Context, h league.Hash, b []byte) error { return api.ReplicateBlob(ctx, h, b) }
+		driver, err = cluster.NewDriver(node, cluster.DriverConfig{League: lcfg, Replicate: replicate,
+			Log: func(s string) { log.Info().Msg(s) }})
 		if err != nil {
 			return err
 		}
@@ -291,7 +299,7 @@ func serve(ctx context.Context, e *env, f serveFlags, token *cluster.Token, tlsC
 	if f.join != "" {
 		seeds = []string{f.join}
 	}
-	api, err := cluster.NewAPI(cluster.APIConfig{Node: node, URL: url, Token: token, Client: client,
+	api, err = cluster.NewAPI(cluster.APIConfig{Node: node, URL: url, Token: token, Client: client,
 		PeersFile: filepath.Join(f.dataDir, "peers.json"), Seeds: seeds, LeaseTTL: f.leaseTTL, Driver: driver,
 		Log: func(s string) { log.Info().Msg(s) }})
 	if err != nil {
