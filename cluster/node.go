@@ -219,6 +219,10 @@ func (n *Node) watchHalt() {
 // stopped Raft; nil while the node is healthy. Status reports it too.
 func (n *Node) Halted() error { return n.fsm.Halted() }
 
+// HaltedCh is closed when the node halts (Halted turns non-nil), so that
+// a process can stop serving a state that no longer follows the log.
+func (n *Node) HaltedCh() <-chan struct{} { return n.fsm.HaltedCh() }
+
 // raftConfig builds raft's configuration from ours.
 func raftConfig(cfg Config, logger hclog.Logger) (*raft.Config, error) {
 	rc := raft.DefaultConfig()

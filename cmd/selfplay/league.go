@@ -67,6 +67,10 @@ it committed stays in the league; the new leader keeps leasing matches,
 expiring overdue leases (re-issued under the same match id) and accepting
 results, so workers keep playing.
 
+A node that meets a committed entry it cannot apply (an event type of a
+newer version) halts: it logs why, closes its API and exits with status 1;
+restart it from --data with the newer binary.
+
 API (JSON; reads take ?consistency=local|leader|linearizable):
   GET  /v1/status                  leader, members, applied index, driver
   GET  /v1/leaderboard             ?method=bt|elo|…  ?format=json|html
@@ -351,6 +355,19 @@ func serve(ctx context.Context, e *env, f serveFlags, token *cluster.Token, tlsC
 		<-done
 		<-driverDone
 		return fmt.Errorf("API server: %w", err)
+	case <-node.HaltedCh():
+		// The node cannot apply a committed entry (a newer version wrote
+		// it) and stopped Raft: its state no longer follows the log, so
+		// it must not keep answering reads. Exit so that a supervisor
+		// notices; an upgraded binary restarts from the data directory.
+		halt := node.Halted()
+		log.Error().Err(halt).Msg("node halted: stopping the API and exiting; upgrade and restart from the data directory")
+		_ = srv.Close()
+		stopRun()
+		<-driverDone
+		<-done
+		_ = node.Shutdown()
+		return fmt.Errorf("node %s halted: %w", f.id, halt)
 	}
 	log.Info().Msg("shutting down")
 	stopRun()

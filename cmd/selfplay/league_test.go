@@ -3,13 +3,20 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
+	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/hashicorp/raft"
 
 	"github.com/selfplay-lab/selfplay/cluster"
 )
@@ -188,5 +195,116 @@ func TestLeagueCertsCommand(t *testing.T) {
 	}
 	if code, _, errs := cli(context.Background(), "league", "certs", "--dir", dir, "--nodes", "n2"); code != exitUsage || !strings.Contains(errs, "already exists") {
 		t.Fatalf("replacing a certificate: exit %d, %s", code, errs)
+	}
+}
+
+// newerLeader is a one-voter Raft cluster whose state machine applies
+// every entry, as a node of a newer version that knows more event types
+// would, with a join endpoint like the API's, so that a node of this
+// version can join it with "league serve --join".
+type newerLeader struct {
+	raft *raft.Raft
+	url  string
+}
+
+type acceptAll struct{}
+
+func (acceptAll) Apply(*raft.Log) any                 { return nil }
+func (acceptAll) Snapshot() (raft.FSMSnapshot, error) { return nil, errors.New("no snapshots") }
+func (acceptAll) Restore(io.ReadCloser) error         { return errors.New("no snapshots") }
+
+func startNewerLeader(t *testing.T, ctx context.Context) *newerLeader {
+	t.Helper()
+	tr, err := raft.NewTCPTransport("127.0.0.1:0", nil, 3, 5*time.Second, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rc := raft.DefaultConfig()
+	rc.LocalID, rc.LogOutput = "n1", io.Discard
+	store := raft.NewInmemStore()
+	r, err := raft.NewRaft(rc, acceptAll{}, store, store, raft.NewInmemSnapshotStore(), tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Shutdown().Error(); tr.Close() })
+	if err := r.BootstrapCluster(raft.Configuration{Servers: []raft.Server{{ID: "n1", Address: tr.LocalAddr()}}}).Error(); err != nil {
+		t.Fatal(err)
+	}
+	for r.State() != raft.Leader {
+		if ctx.Err() != nil {
+			t.Fatal("the newer leader did not elect itself")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST "+cluster.PathJoin, func(w http.ResponseWriter, req *http.Request) {
+		var j cluster.JoinRequest
+		if err := json.NewDecoder(req.Body).Decode(&j); err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := r.AddVoter(raft.ServerID(j.ID), raft.ServerAddress(j.RaftAddr), 0, 5*time.Second).Error(); err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(cluster.MembershipResponse{Leader: "n1"})
+	})
+	ts := httptest.NewServer(mux)
+	t.Cleanup(ts.Close)
+	return &newerLeader{raft: r, url: ts.URL}
+}
+
+// TestLeagueServeExitsOnHalt: a "league serve" node that joined a leader
+// of a newer version halts when the leader commits an entry of an event
+// type this version does not know; the process logs the halt, stops
+// serving its API and exits 1 without being told to stop.
+func TestLeagueServeExitsOnHalt(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	leader := startNewerLeader(t, ctx)
+
+	httpAddr := freeAddr(t)
+	var (
+		wg   sync.WaitGroup
+		code = -1
+		errs string
+	)
+	serveCtx, stopServe := context.WithCancel(ctx)
+	defer stopServe()
+	wg.Go(func() {
+		code, _, errs = cli(serveCtx, "--log-format", "json", "league", "serve", "--id", "n2", "--raft", freeAddr(t), "--http", httpAddr,
+			"--data", t.TempDir(), "--token-file", tokenFile(t, cliToken), "--join", leader.url, "--preset", "none")
+	})
+	c := &cluster.Client{Base: "http://" + httpAddr}
+	for {
+		st, err := c.Status(ctx)
+		if err == nil && st.Node.LeaderID == "n1" && len(st.Servers) == 2 {
+			break
+		}
+		if ctx.Err() != nil {
+			stopServe()
+			wg.Wait()
+			t.Fatalf("n2 did not join: %v\n%s", err, errs)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	// An unflagged event type this version does not know.
+	if err := leader.raft.Apply([]byte{0x7e, 0x80}, 5*time.Second).Error(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { wg.Wait(); close(exited) }()
+	select {
+	case <-exited:
+	case <-time.After(20 * time.Second):
+		stopServe() // serve that ignored the halt runs until told to stop
+		<-exited
+		t.Fatalf("serve did not exit after its node halted (exit %d once stopped)\n%s", code, errs)
+	}
+	if code != exitFailure || !strings.Contains(errs, "node halted") || !strings.Contains(errs, cluster.ErrCannotApply.Error()) {
+		t.Fatalf("serve after the halt: exit %d, want 1 with the halt reason logged\n%s", code, errs)
+	}
+	if _, err := c.Status(context.Background()); err == nil {
+		t.Fatal("the halted node's API still answers after serve returned")
 	}
 }
