@@ -69,6 +69,10 @@ func main() {
 
 // run is main without the process: it returns the exit code.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, tty bool) int {
+	// Logs come from many goroutines (Raft, workers, the API) and share
+	// stderr with messages printed directly; one lock keeps every write
+	// whole, whatever writer the caller passed.
+	stderr = zerolog.SyncWriter(stderr)
 	global := flag.NewFlagSet("selfplay", flag.ContinueOnError)
 	global.SetOutput(stderr)
 	logLevel := global.String("log-level", "info", "log level: debug, info, warn or error")
