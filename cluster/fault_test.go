@@ -299,7 +299,7 @@ func TestFaultLeaderIsolated(t *testing.T) {
 			ctx := faultCtx(t)
 			c, net := newFaultCluster(t, ctx, n, uint64(n), nil)
 			h := NewHistory()
-			l := startLoad(ctx, t, c, h, faultScale(4, 3), 400)
+			l := startLoad(ctx, t, c, h, faultScale(4, 3), loadPerWriter)
 			l.waitAcked(ctx, faultScale(40, 15))
 
 			old := c.leader(ctx)
@@ -365,7 +365,7 @@ func TestFaultLaggingFollower(t *testing.T) {
 	lagIndex := c.node(lag).Status().LastIndex
 	net.Isolate(nodeAddr(lag))
 
-	l := startLoad(ctx, t, c, h, 2, 400)
+	l := startLoad(ctx, t, c, h, 2, loadPerWriter)
 	l.waitAcked(ctx, faultScale(120, 60))
 	// Wait until whoever leads has compacted past the follower's log.
 	eventually(ctx, t, func() error {
@@ -497,7 +497,7 @@ func TestFaultMembershipUnderLoad(t *testing.T) {
 	ctx := faultCtx(t)
 	c, _ := newFaultCluster(t, ctx, 3, 31, nil)
 	h := NewHistory()
-	l := startLoad(ctx, t, c, h, faultScale(3, 2), 400)
+	l := startLoad(ctx, t, c, h, faultScale(3, 2), loadPerWriter)
 	step := faultScale(25, 10)
 	l.waitAcked(ctx, step)
 
@@ -554,7 +554,7 @@ func TestFaultTransferUnderLoad(t *testing.T) {
 	ctx := faultCtx(t)
 	c, _ := newFaultCluster(t, ctx, 3, 41, nil)
 	h := NewHistory()
-	l := startLoad(ctx, t, c, h, 3, 400)
+	l := startLoad(ctx, t, c, h, 3, loadPerWriter)
 	step := faultScale(20, 10)
 	l.waitAcked(ctx, step)
 	leaders := []int{c.leader(ctx)}
@@ -592,7 +592,7 @@ func TestFaultRestartAll(t *testing.T) {
 	c, net := newFaultCluster(t, ctx, 3, 51, tweak)
 	net.SetFault("", "", Fault{Drop: 0.05, Jitter: 2 * time.Millisecond})
 	h := NewHistory()
-	l := startLoad(ctx, t, c, h, 3, 400)
+	l := startLoad(ctx, t, c, h, 3, loadPerWriter)
 	l.waitAcked(ctx, faultScale(90, 40))
 	acked, tried := l.finish()
 	net.Heal()

@@ -183,12 +183,20 @@ type load struct {
 	acked   map[string]league.Effect
 	tried   []string // every match id submitted at least once
 	failure error
+	idle    int // writers that submitted all their results
+	writers int
 }
+
+// loadPerWriter bounds each writer of the fault tests' load. It must be
+// large enough that writers are still submitting when a test's last
+// waitAcked asks for more acknowledgements after a fault, even on a fast,
+// idle machine where the writers outrun the faults.
+const loadPerWriter = 2000
 
 // startLoad starts writers that submit up to max results each, and a
 // reader.
 func startLoad(ctx context.Context, t *testing.T, c *testCluster, h *History, writers, max int) *load {
-	l := &load{t: t, c: c, h: h, stop: make(chan struct{}), acked: map[string]league.Effect{}}
+	l := &load{t: t, c: c, h: h, stop: make(chan struct{}), acked: map[string]league.Effect{}, writers: writers}
 	l.cond = sync.NewCond(&l.mu)
 	for w := range writers {
 		l.wg.Add(1)
@@ -217,6 +225,10 @@ func startLoad(ctx context.Context, t *testing.T, c *testCluster, h *History, wr
 					return
 				}
 			}
+			l.mu.Lock()
+			l.idle++
+			l.cond.Broadcast()
+			l.mu.Unlock()
 		}()
 	}
 	l.wg.Add(1)
@@ -254,10 +266,13 @@ func (l *load) waitAcked(ctx context.Context, n int) {
 	l.t.Helper()
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	for len(l.acked) < n && l.failure == nil && ctx.Err() == nil {
+	for len(l.acked) < n && l.failure == nil && ctx.Err() == nil && l.idle < l.writers {
 		l.cond.Wait()
 	}
 	if len(l.acked) < n {
+		if l.idle == l.writers {
+			l.t.Fatalf("%d results acknowledged, waited for %d: the writers submitted all their results (raise loadPerWriter)", len(l.acked), n)
+		}
 		l.t.Fatalf("%d results acknowledged, waited for %d: %v %v", len(l.acked), n, l.failure, ctx.Err())
 	}
 }
