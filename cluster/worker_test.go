@@ -28,21 +28,7 @@ func (w *lossyWriter) WriteHeader(int) {}
 // told the match is a duplicate, and every match is counted once.
 func TestWorkerRetriedResultAppliedOnce(t *testing.T) {
 	ctx := testCtx(t)
-	_, tr := raft.NewInmemTransport(nodeAddr(0))
-	a := newAPINode(t, "solo", tr, true)
-	cfg, err := leaguesim.Preset("latest", 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Rounds, cfg.EvalMatches, cfg.Bootstrap = 2, 0, 0
-	cfg.Ratings = []league.RatingMethod{league.MethodBT}
-	d, err := NewDriver(a.node, DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Run(ctx); err != nil || d.Status().State != DriverDone {
-		t.Fatalf("driver: %v, %+v", err, d.Status())
-	}
+	a := drivenSoloNode(ctx, t, 2)
 	before := a.node.State().Counters().Results
 
 	var n atomic.Int64
@@ -109,21 +95,7 @@ func TestWorkerStopsOnContext(t *testing.T) {
 // the result then counts once.
 func TestWorkerKeepsSubmittingWhileRunning(t *testing.T) {
 	ctx := testCtx(t)
-	_, tr := raft.NewInmemTransport(nodeAddr(0))
-	a := newAPINode(t, "solo", tr, true)
-	cfg, err := leaguesim.Preset("latest", 5)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.Rounds, cfg.EvalMatches, cfg.Bootstrap = 1, 0, 0
-	cfg.Ratings = []league.RatingMethod{league.MethodBT}
-	d, err := NewDriver(a.node, DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := d.Run(ctx); err != nil || d.Status().State != DriverDone {
-		t.Fatalf("driver: %v, %+v", err, d.Status())
-	}
+	a := drivenSoloNode(ctx, t, 1)
 	before := a.node.State().Counters().Results
 
 	const refusals = 40
@@ -148,4 +120,27 @@ func TestWorkerKeepsSubmittingWhileRunning(t *testing.T) {
 	if got := a.node.State().Counters().Results - before; got != 1 {
 		t.Fatalf("the league recorded %d results, want 1", got)
 	}
+}
+
+// drivenSoloNode starts a single-node API node and runs the driver of the
+// "latest" preset league on it for rounds rounds, so that the league has
+// members for a worker to lease matches between.
+func drivenSoloNode(ctx context.Context, t *testing.T, rounds int) *apiNode {
+	t.Helper()
+	_, tr := raft.NewInmemTransport(nodeAddr(0))
+	a := newAPINode(t, "solo", tr, true)
+	cfg, err := leaguesim.Preset("latest", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Rounds, cfg.EvalMatches, cfg.Bootstrap = rounds, 0, 0
+	cfg.Ratings = []league.RatingMethod{league.MethodBT}
+	d, err := NewDriver(a.node, DriverConfig{League: cfg, Poll: 10 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Run(ctx); err != nil || d.Status().State != DriverDone {
+		t.Fatalf("driver: %v, %+v", err, d.Status())
+	}
+	return a
 }
