@@ -80,6 +80,34 @@
 // share fails the check; whether SSP's runs were in that regime is not
 // reported. No option for it was kept.
 //
+// A second candidate bias, truncated sampling, was prototyped as well:
+// proposals drawn from the policy's top-p nucleus (p = 0.95) while the
+// update differentiates the full softmax, as when an LLM trainer's
+// rollout engine samples with top-p, plus 1000 malformed outputs with
+// free logits (2% initial mass), the text that does not parse. Unsampled
+// outputs are then never punished; with a negative mean reward the update
+// lowers the sampled ones and the normalizer raises the tail. Same SSP
+// setting, 5 seeds, 600 steps. At the file's defaults the mean reward
+// stays positive (0.015 with −0.1, 0.031 with 0), so the tail only
+// shrinks. We then forced the regime the argument above calls for: a
+// solver that starts strong (ability 3 or 4), a check that exposes
+// invalid tasks (retrieval_expose 0.5) and no non-unique or leaking tasks
+// (whose passes pay the proposer). The mean reward with −0.1 is then
+// negative (−0.003 to −0.019) and the proposer's entropy does rise, to
+// 3.6–3.7 nats of ln 48 = 3.87 (1.9–3.4 with reward 0): the "entropy up"
+// half. But the valid rate does not fall (0.71–0.75, against 0.63 with
+// reward 0), with truncation not one malformed output was sampled, and proposer lr 30 and
+// 100 change neither. The same entropy rise appears with untruncated
+// sampling, so it comes from the negative mean reward, not the bias. Why
+// the tail does not take over: a nucleus member earning about the mean
+// reward R̄ has its logit moved by lr·π·R̄·(1/P − 1), P the nucleus mass,
+// against lr·π_tail·|R̄| for a tail output, so the bias is proportional to
+// the excluded mass and vanishes as the policy flattens over the cells.
+// An LLM differs in having hundreds of tokens per proposal, each nearly
+// deterministic, and an optimizer (Adam) that turns a small consistent
+// gradient into full-size steps; neither is in this model. The
+// prototype was not kept.
+//
 // # Scenario 6: not reproduced
 //
 // The issue's sixth scenario, "offline alternation is more stable (lower
