@@ -103,10 +103,13 @@
 // reward R̄ has its logit moved by lr·π·R̄·(1/P − 1), P the nucleus mass,
 // against lr·π_tail·|R̄| for a tail output, so the bias is proportional to
 // the excluded mass and vanishes as the policy flattens over the cells.
-// An LLM differs in having hundreds of tokens per proposal, each nearly
-// deterministic, and an optimizer (Adam) that turns a small consistent
-// gradient into full-size steps; neither is in this model. The
-// prototype was not kept.
+// Adam, which turns a small consistent gradient into a full-size step,
+// was tried as the proposer's optimizer in the forced regime (lr 0.01 and
+// 0.05): with truncation, malformed outputs reached 3% of proposals near
+// step 600 and then receded; valid rate 0.70 at 600 steps, 0.82 at 2000,
+// no collapse. What remains between this model and an LLM is hundreds of
+// nearly deterministic tokens per proposal, each with its own tail;
+// modelling that is modelling the LLM. The prototype was not kept.
 //
 // # Scenario 6: not reproduced
 //
