@@ -60,7 +60,8 @@
 // vote) and the validity checks (exact, retrieval, leak) feed the reward
 // schemes, and the solver's ability moves by the information-weighted
 // agreement of rewards with skill (wrong labels lower it; unanimous groups
-// teach nothing). Schedules: joint, alternating with a replay buffer, or a
+// teach nothing). Schedules: joint, alternating (the solver phase replays
+// the proposer phase's tasks or trains on fresh ones), or a
 // frozen proposer; one model in both roles (validity follows ability) or
 // two. DualMetrics gives held-out pass@1 and pass@k, ability, difficulty
 // for a frozen reference solver, band share, valid rate and hacking

@@ -60,14 +60,30 @@ const (
 	// batch (PasoDoble's online mode, AZR, SSP).
 	ScheduleJoint = "joint"
 	// ScheduleAlternating runs ProposerSteps proposer steps with the
-	// solver frozen, pushing the tasks the solver would train on to a
-	// replay buffer, then SolverSteps solver steps on tasks drawn from the
-	// buffer with the proposer frozen (PasoDoble's offline mode, R-Zero's
-	// iterations).
+	// solver frozen, then SolverSteps solver steps with the proposer
+	// frozen. The solver phase trains on tasks drawn from a replay buffer
+	// filled during the proposer phase (PasoDoble's offline mode, R-Zero's
+	// iterations) or, with ScheduleConfig.SolverTasks fresh, on tasks the
+	// frozen, updated proposer proposes anew.
 	ScheduleAlternating = "alternating"
 	// ScheduleFrozen never updates the proposer (SSP's frozen-proposer
 	// control): the solver trains on the initial proposal distribution.
 	ScheduleFrozen = "frozen"
+)
+
+// Sources of the solver phase's tasks in the alternating schedule
+// (ScheduleConfig.SolverTasks).
+const (
+	// SolverTasksReplay draws the solver phase's batches from the replay
+	// buffer of tasks proposed during the proposer phase, each proposed
+	// before the proposer's update of its step: the solver trains on
+	// where the proposer was, not where it went.
+	SolverTasksReplay = "replay"
+	// SolverTasksFresh has the frozen proposer, as its proposer phase
+	// left it, propose every solver-phase batch anew; the replay buffer
+	// is not used. The roles then update in turn, each against the
+	// other's latest policy (Gauss–Seidel rather than Jacobi updates).
+	SolverTasksFresh = "fresh"
 )
 
 // Advantage estimators (DualPlayConfig.Advantage).
@@ -159,6 +175,18 @@ type ScheduleConfig struct {
 	// Default 0 means 4 × Batch, enough for the tasks of a few proposer
 	// steps of which the band filter keeps a fraction.
 	BufferSize int `yaml:"buffer_size"`
+	// SolverTasks is where the alternating schedule's solver phase gets
+	// its tasks: replay (SolverTasksReplay, from the buffer; "" means
+	// replay) or fresh (SolverTasksFresh, proposed anew by the frozen
+	// proposer; ReuseLimit and BufferSize are then unused). Default
+	// replay, PasoDoble's offline mode. Fresh is the alternation that
+	// damps the proposer/solver oscillation of joint updates: in the
+	// linearized category dynamics a cycle of k proposer and j solver
+	// steps contracts by 1 − λj (λ the solver's forgetting) when the
+	// solver trains on the updated proposer's tasks, while replayed tasks
+	// lag the proposer by at least one step and contract no better than
+	// joint updates (examples/dualplay, Scenario 6).
+	SolverTasks string `yaml:"solver_tasks"`
 }
 
 // PopulationConfig controls snapshots of proposer and solver.
@@ -275,7 +303,7 @@ func DefaultDualPlayConfig() DualPlayConfig {
 		DiversityWindow: 100,
 		Proposer:        ProposerConfig{Policy: PolicyLogLinear, LR: 3, InitWidth: 1, ValidityCoupling: 1},
 		Solver:          SolverConfig{LR: 0.5},
-		Schedule:        ScheduleConfig{Kind: ScheduleJoint, ProposerSteps: 10, SolverSteps: 5, ReuseLimit: 3},
+		Schedule:        ScheduleConfig{Kind: ScheduleJoint, ProposerSteps: 10, SolverSteps: 5, ReuseLimit: 3, SolverTasks: SolverTasksReplay},
 		Eval:            EvalConfig{PerCell: 4, Seed: 1, K: 8, BandLow: 0.2, BandHigh: 0.8},
 	}
 }
@@ -393,6 +421,9 @@ func (c *DualPlayConfig) Check() []*DualPlayFieldError {
 		if c.Schedule.ReuseLimit < 1 {
 			bad("schedule.reuse_limit", c.Schedule.ReuseLimit, "at least 1")
 		}
+	}
+	if c.Schedule.SolverTasks != "" {
+		oneOf("schedule.solver_tasks", c.Schedule.SolverTasks, SolverTasksReplay, SolverTasksFresh)
 	}
 	if c.Schedule.BufferSize < 0 {
 		bad("schedule.buffer_size", c.Schedule.BufferSize, "≥ 0 (0: 4 × batch)")

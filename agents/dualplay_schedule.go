@@ -15,10 +15,12 @@ const (
 	// schedule's steps are joint steps whose proposer update is skipped).
 	PhaseJoint DualPhase = iota
 	// PhaseProposer: alternating schedule, proposer steps with the solver
-	// frozen; tasks the solver would train on go to the replay buffer.
+	// frozen; tasks the solver would train on go to the replay buffer
+	// (when the solver phase replays them, ScheduleConfig.SolverTasks).
 	PhaseProposer
-	// PhaseSolver: alternating schedule, solver steps on tasks drawn from
-	// the replay buffer with the proposer frozen.
+	// PhaseSolver: alternating schedule, solver steps with the proposer
+	// frozen, on tasks drawn from the replay buffer or (SolverTasks
+	// fresh) proposed anew by the frozen proposer.
 	PhaseSolver
 )
 
@@ -54,7 +56,7 @@ type replayEntry struct {
 }
 
 // replayBuffer holds the tasks of the proposer phase of the alternating
-// schedule for the solver phase. Tasks are dropped after reuse solver
+// schedule for the solver phase (ScheduleConfig.SolverTasks replay). Tasks are dropped after reuse solver
 // batches (PasoDoble drops a question after 3 uses) or, when the buffer is
 // over capacity, oldest first. It allocates only at construction.
 type replayBuffer struct {

@@ -24,7 +24,8 @@ const (
 //
 //  1. a batch of N tasks comes from the proposer (or a teacher, or, with
 //     PastProposerShare, a past proposer snapshot), or in the solver phase
-//     of the alternating schedule from the replay buffer;
+//     of the alternating schedule from the replay buffer (with
+//     ScheduleConfig.SolverTasks fresh, from the frozen proposer too);
 //  2. the solver makes M attempts at each (game.TaskSpace.Attempts);
 //  3. the validity and leak checks flag tasks, the verifier grades the
 //     attempts, and each task's TaskOutcome (verified solve rate, flags,
@@ -104,6 +105,8 @@ type DualPlaySim struct {
 	distinct  int
 	catCount  []int
 
+	// buffer feeds the alternating schedule's solver phase; nil unless
+	// its tasks are replayed (ScheduleConfig.SolverTasks).
 	buffer *replayBuffer
 	pop    DualPopulation
 
@@ -176,7 +179,7 @@ func NewDualPlaySim(cfg DualPlayConfig) (*DualPlaySim, error) {
 	} else {
 		s.proposer = NewDualProposer(space, cfg.Proposer)
 	}
-	if cfg.Schedule.Kind == ScheduleAlternating {
+	if cfg.Schedule.Kind == ScheduleAlternating && cfg.Schedule.SolverTasks != SolverTasksFresh {
 		capacity := cfg.Schedule.BufferSize
 		if capacity == 0 {
 			capacity = 4 * n
@@ -259,7 +262,8 @@ func (s *DualPlaySim) Advance() {
 	s.step++
 	s.phase = phaseOf(&s.cfg.Schedule, s.step)
 	var n int
-	if s.phase == PhaseSolver {
+	replay := s.phase == PhaseSolver && s.buffer != nil
+	if replay {
 		n = s.buffer.draw(s.rReplay, s.tasks)
 		for i := range n {
 			s.actions[i] = -1
@@ -270,7 +274,7 @@ func (s *DualPlaySim) Advance() {
 	}
 	s.grade(n)
 	s.update(n)
-	if s.phase == PhaseSolver {
+	if replay {
 		s.buffer.release()
 	}
 	if e := s.cfg.Population.SnapshotEvery; e > 0 && s.step%e == 0 {
@@ -415,7 +419,7 @@ func (s *DualPlaySim) grade(n int) {
 }
 
 // update applies the phase's updates: solver, proposer or teacher, and the
-// replay buffer.
+// replay buffer (if any).
 func (s *DualPlaySim) update(n int) {
 	if n == 0 {
 		return
@@ -454,7 +458,7 @@ func (s *DualPlaySim) update(n int) {
 	} else if cfg.Schedule.Kind != ScheduleFrozen {
 		s.updateProposer(n)
 	}
-	if s.phase == PhaseProposer {
+	if s.phase == PhaseProposer && s.buffer != nil {
 		for i := range n {
 			if s.trains[i] {
 				s.buffer.push(&s.tasks[i])

@@ -251,6 +251,7 @@ func TestDualPlayConfigErrors(t *testing.T) {
 		{"proposer.policy", func(c *DualPlayConfig) { c.Proposer.Policy = "mlp" }},
 		{"solver.init_abilities", func(c *DualPlayConfig) { c.Solver.InitAbilities = []float64{1} }},
 		{"schedule.proposer_steps", func(c *DualPlayConfig) { c.Schedule.Kind, c.Schedule.ProposerSteps = ScheduleAlternating, 0 }},
+		{"schedule.solver_tasks", func(c *DualPlayConfig) { c.Schedule.Kind, c.Schedule.SolverTasks = ScheduleAlternating, "buffer" }},
 		{"population.past_proposer_share", func(c *DualPlayConfig) { c.Population.PastProposerShare = 0.5 }},
 		{"eval.band_high", func(c *DualPlayConfig) { c.Eval.BandHigh = 0.1 }},
 	} {
@@ -335,6 +336,89 @@ func TestDualPlayAlternatingPhases(t *testing.T) {
 			t.Errorf("step %d (solver): θ moved %v, proposer moved %v, tasks %d", step, thetaMoved, propMoved, m.Tasks)
 		}
 	}
+}
+
+// The alternating schedule's solver phase: with fresh tasks every batch
+// is a full batch from the frozen proposer's current policy and the
+// buffer stays empty; with replay every task was proposed during the
+// proposer phase.
+func TestDualPlayAlternatingSolverTasks(t *testing.T) {
+	const k, j = 3, 20
+	for _, mode := range []string{SolverTasksFresh, SolverTasksReplay} {
+		t.Run(mode, func(t *testing.T) {
+			s := newTestSim(t, func(c *DualPlayConfig) {
+				c.Batch = 256
+				c.Proposer.LR = 30 // far from the initial policy after k steps
+				c.Schedule = ScheduleConfig{Kind: ScheduleAlternating, ProposerSteps: k, SolverSteps: j,
+					ReuseLimit: 3, SolverTasks: mode}
+			})
+			init := slices.Clone(s.Proposer().Probs())
+			proposed := map[game.Task]bool{}
+			for range k {
+				m := s.Step()
+				if m.Phase != PhaseProposer {
+					t.Fatalf("step %d: phase %v", m.Step, m.Phase)
+				}
+				for _, tk := range s.tasks[:s.n] {
+					proposed[tk] = true
+				}
+			}
+			probs := slices.Clone(s.Proposer().Probs())
+			if d := tvDistance(init, probs); d < 0.2 {
+				t.Fatalf("proposer moved only %.3f (total variation) in %d steps; the test cannot tell policies apart", d, k)
+			}
+			counts := make([]float64, len(probs))
+			n, fromPhase := 0, 0
+			for range j {
+				m := s.Step()
+				if m.Phase != PhaseSolver {
+					t.Fatalf("step %d: phase %v", m.Step, m.Phase)
+				}
+				if mode == SolverTasksFresh && (m.Tasks != s.cfg.Batch || m.BufferLen != 0) {
+					t.Fatalf("step %d: %d tasks, buffer %d; want a full batch and no buffer", m.Step, m.Tasks, m.BufferLen)
+				}
+				for _, tk := range s.tasks[:s.n] {
+					counts[s.Proposer().Action(tk.Category, tk.Cell)]++
+					n++
+					if proposed[tk] {
+						fromPhase++
+					}
+				}
+			}
+			if !slices.Equal(probs, s.Proposer().Probs()) {
+				t.Fatal("the proposer moved in the solver phase")
+			}
+			switch mode {
+			case SolverTasksFresh:
+				for i := range counts {
+					counts[i] /= float64(n)
+				}
+				// 5120 draws over 48 cells: sampling alone gives a total
+				// variation of about 0.04 at most.
+				if d := tvDistance(counts, probs); d > 0.08 {
+					t.Errorf("solver-phase tasks are %.3f (total variation) from the proposer's policy", d)
+				}
+				if fromPhase > n/100 {
+					t.Errorf("%d of %d solver-phase tasks repeat proposer-phase tasks", fromPhase, n)
+				}
+			case SolverTasksReplay:
+				// 3 proposer batches, each trained task reused at most 3
+				// times: the buffer runs dry long before 20 batches.
+				if fromPhase != n || n >= j*s.cfg.Batch {
+					t.Errorf("%d of %d solver-phase tasks from the proposer phase; want all, fewer than %d", fromPhase, n, j*s.cfg.Batch)
+				}
+			}
+		})
+	}
+}
+
+// tvDistance is the total variation distance of two distributions.
+func tvDistance(p, q []float64) float64 {
+	d := 0.0
+	for i := range p {
+		d += math.Abs(p[i] - q[i])
+	}
+	return d / 2
 }
 
 func TestDualPopulation(t *testing.T) {
