@@ -137,7 +137,7 @@
 // Gidel et al. 2019, Bailey, Gidel & Piliouras 2020). Alternation of k
 // proposer and j solver steps whose solver trains on the updated
 // proposer's tasks (schedule.solver_tasks fresh) is Gauss–Seidel: u' = u −
-// kAθ, θ' = (1 − λ)^j θ + jB'u' (B' = B(1 − (1 − λ)^j)/(λj) ≈ B), det =
+// kAθ, θ' = (1 − λ)^j θ + jB'u' (B' ≈ B for small λj), det =
 // (1 − λ)^j ≈ 1 − λj at any coupling, damped as long as its trace stays
 // above −(1 + det), jkAB < 4 − 2λj roughly. Alternation that replays the
 // proposer phase's tasks (solver_tasks replay, PasoDoble's offline mode)
