@@ -56,9 +56,10 @@ type replayEntry struct {
 }
 
 // replayBuffer holds the tasks of the proposer phase of the alternating
-// schedule for the solver phase (ScheduleConfig.SolverTasks replay). Tasks are dropped after reuse solver
-// batches (PasoDoble drops a question after 3 uses) or, when the buffer is
-// over capacity, oldest first. It allocates only at construction.
+// schedule for the solver phase (ScheduleConfig.SolverTasks replay).
+// Tasks are dropped after reuse solver batches (PasoDoble drops a
+// question after 3 uses) or, when the buffer is over capacity, oldest
+// first. It allocates only at construction.
 type replayBuffer struct {
 	entries []replayEntry // oldest first
 	cap     int

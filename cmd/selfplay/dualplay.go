@@ -71,7 +71,7 @@ DualPlayConfig fields (see 'go doc agents.DualPlayConfig' for every default):
              validity_coupling}
   solver: {lr, init_ability, init_abilities, forgetting, floor}
   schedule: {kind: joint|alternating|frozen, proposer_steps, solver_steps,
-             reuse_limit, buffer_size}
+             reuse_limit, buffer_size, solver_tasks: replay|fresh}
   population: {snapshot_every, max, past_proposer_share}
   eval: {per_cell, seed, k, band_low, band_high}
 A run merges its fields into base; naming a proposer_reward, solver_reward or
@@ -222,7 +222,7 @@ func runDualPlayList(e *env, args []string) error {
 	}{
 		{"schedules (schedule.kind:, default " + sc.Kind + ")", [][2]string{
 			{agents.ScheduleJoint, "proposer and solver updated every step on the same batch (PasoDoble online, AZR, SSP)"},
-			{agents.ScheduleAlternating, fmt.Sprintf("proposer_steps (%d) proposer steps with the solver frozen, tasks to a replay buffer (buffer_size %d: 4 × batch; reuse_limit %d), then solver_steps (%d) solver steps from the buffer (PasoDoble offline, R-Zero)",
+			{agents.ScheduleAlternating, fmt.Sprintf("proposer_steps (%d) proposer steps with the solver frozen, tasks to a replay buffer (buffer_size %d: 4 × batch; reuse_limit %d), then solver_steps (%d) solver steps from the buffer (PasoDoble offline, R-Zero), or with solver_tasks fresh on tasks the frozen, updated proposer proposes anew",
 				sc.ProposerSteps, sc.BufferSize, sc.ReuseLimit, sc.SolverSteps)},
 			{agents.ScheduleFrozen, "the proposer is never updated (SSP's frozen-proposer control)"},
 		}},
