@@ -103,6 +103,14 @@ const (
 	AdvantageNone = "none"
 )
 
+// Bounds of the proposer's format model (ProposerConfig.FormatTokens):
+// it holds format_tokens × format_vocab logits, each updated every step.
+const (
+	maxFormatTokens = 1 << 12
+	maxFormatVocab  = 1 << 20
+	maxFormatLogits = 1 << 24
+)
+
 // ProposerConfig parameterizes the proposer policy (DualProposer).
 type ProposerConfig struct {
 	// Policy is loglinear or tabular (PolicyLogLinear, PolicyTabular).
@@ -135,6 +143,45 @@ type ProposerConfig struct {
 	// has no effect. Default 1: one logit of ability moves the validity
 	// curve by one logit.
 	ValidityCoupling float64 `yaml:"validity_coupling"`
+	// Optimizer moves the proposer's parameters (cell policy and format
+	// tokens alike, one model): sgd or adam (OptimizerSGD,
+	// OptimizerAdam; "" means sgd). Default sgd, on which LR's default is
+	// calibrated; LLM trainers use Adam, whose steps are about lr per
+	// parameter whatever the gradient's size (lr 0.01 to 0.05 here, not
+	// 3), so a small gradient of consistent sign, such as a biased
+	// estimator's, moves a parameter as fast as a large one.
+	Optimizer string `yaml:"optimizer"`
+	// FormatTokens L gives each proposal L format positions (DualProposer):
+	// at each the proposer draws a token from its own softmax over
+	// FormatVocab tokens, and the proposal parses only if every token is
+	// the right one; otherwise it is malformed (TaskOutcome.Malformed: no
+	// check passes it, the solver does not train on it, the proposer
+	// reward scores it as a format error). Default 0 (every proposal
+	// parses): an LLM's proposal is hundreds of nearly deterministic
+	// format tokens, each with a tail of wrong ones, which matters only
+	// when the sampler or the optimizer is biased (TopP, Optimizer).
+	FormatTokens int `yaml:"format_tokens"`
+	// FormatVocab V is the number of tokens per format position, the right
+	// one and V − 1 wrong ones. Default 1000: a long, individually
+	// improbable tail. Unused without format tokens.
+	FormatVocab int `yaml:"format_vocab"`
+	// FormatInit g0 is the right token's initial probability at every
+	// format position; the wrong ones share 1 − g0 equally. Default 0.999:
+	// a base model rarely breaks the format of one token, yet at L = 32
+	// positions about 3% of its proposals do not parse. Unused without
+	// format tokens.
+	FormatInit float64 `yaml:"format_init"`
+	// TopP truncates the sampling of each format position to its top-p
+	// nucleus (the most probable tokens whose probabilities first sum to
+	// at least TopP, renormalized) while the update differentiates the
+	// full softmax, as an LLM trainer does when its rollout engine samples
+	// with top-p (or, in bf16, never emits the least likely tokens).
+	// Tokens outside the nucleus are never sampled, so a sampled penalty
+	// never lowers them, while the normalizer raises them whenever the
+	// sampled tokens are lowered. The cell choice is not truncated: it
+	// stands for a proposal's content, not for one token. Default 1: no
+	// truncation, an unbiased update.
+	TopP float64 `yaml:"top_p"`
 }
 
 // SolverConfig parameterizes the solver (DualSolver).
@@ -301,10 +348,11 @@ func DefaultDualPlayConfig() DualPlayConfig {
 		SolverReward:    SolverCorrectness,
 		Advantage:       AdvantageGRPO,
 		DiversityWindow: 100,
-		Proposer:        ProposerConfig{Policy: PolicyLogLinear, LR: 3, InitWidth: 1, ValidityCoupling: 1},
-		Solver:          SolverConfig{LR: 0.5},
-		Schedule:        ScheduleConfig{Kind: ScheduleJoint, ProposerSteps: 10, SolverSteps: 5, ReuseLimit: 3, SolverTasks: SolverTasksReplay},
-		Eval:            EvalConfig{PerCell: 4, Seed: 1, K: 8, BandLow: 0.2, BandHigh: 0.8},
+		Proposer: ProposerConfig{Policy: PolicyLogLinear, LR: 3, InitWidth: 1, ValidityCoupling: 1,
+			Optimizer: OptimizerSGD, FormatVocab: 1000, FormatInit: 0.999, TopP: 1},
+		Solver:   SolverConfig{LR: 0.5},
+		Schedule: ScheduleConfig{Kind: ScheduleJoint, ProposerSteps: 10, SolverSteps: 5, ReuseLimit: 3, SolverTasks: SolverTasksReplay},
+		Eval:     EvalConfig{PerCell: 4, Seed: 1, K: 8, BandLow: 0.2, BandHigh: 0.8},
 	}
 }
 
@@ -391,6 +439,26 @@ func (c *DualPlayConfig) Check() []*DualPlayFieldError {
 	nonNeg("proposer.init_width", c.Proposer.InitWidth)
 	if !finite(c.Proposer.ValidityCoupling) {
 		bad("proposer.validity_coupling", c.Proposer.ValidityCoupling, "a finite number")
+	}
+	if c.Proposer.Optimizer != "" {
+		oneOf("proposer.optimizer", c.Proposer.Optimizer, OptimizerSGD, OptimizerAdam)
+	}
+	if c.Proposer.FormatTokens < 0 || c.Proposer.FormatTokens > maxFormatTokens {
+		bad("proposer.format_tokens", c.Proposer.FormatTokens, fmt.Sprintf("an integer in [0, %d]", maxFormatTokens))
+	}
+	if c.Proposer.FormatTokens > 0 {
+		if c.Proposer.FormatVocab < 2 || c.Proposer.FormatVocab > maxFormatVocab {
+			bad("proposer.format_vocab", c.Proposer.FormatVocab, fmt.Sprintf("an integer in [2, %d] (the right token and at least one wrong one)", maxFormatVocab))
+		}
+		if !(c.Proposer.FormatInit > 0 && c.Proposer.FormatInit < 1) {
+			bad("proposer.format_init", c.Proposer.FormatInit, "a probability in (0, 1)")
+		}
+		if l, v := c.Proposer.FormatTokens, c.Proposer.FormatVocab; l*v > maxFormatLogits {
+			bad("proposer.format_vocab", v, fmt.Sprintf("format_tokens × format_vocab ≤ %d (format_tokens %d)", maxFormatLogits, l))
+		}
+	}
+	if !(c.Proposer.TopP > 0 && c.Proposer.TopP <= 1) {
+		bad("proposer.top_p", c.Proposer.TopP, "a number in (0, 1]")
 	}
 	nonNeg("solver.lr", c.Solver.LR)
 	if !finite(c.Solver.InitAbility) {

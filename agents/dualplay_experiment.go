@@ -95,7 +95,7 @@ var DefaultDualSummary = []string{"pass_at_1", "pass_at_k", "valid_rate", "label
 // the alternating schedule, depend on the phase) is averaged over the
 // summary tail.
 var dualStateMetrics = map[string]bool{"pass_at_1": true, "pass_at_k": true, "ability_mean": true,
-	"proposer_entropy": true, "buffer_len": true, "population_len": true}
+	"proposer_entropy": true, "format_entropy": true, "buffer_len": true, "population_len": true}
 
 // dualPlayFile is the shape decoded first: runs stay YAML nodes until base
 // is known, because each run decodes on top of a copy of it.
@@ -345,8 +345,9 @@ type DualPlayResults struct {
 	Rows []DualPlayRow
 	// Final holds, per run label, one row per finished seed in seed order:
 	// the state metrics (pass_at_1, pass_at_k, ability_*, proposer_entropy,
-	// buffer_len, population_len) after the last step, every other metric
-	// averaged over the last SummaryTail share of the steps.
+	// format_entropy, buffer_len, population_len) after the last step,
+	// every other metric averaged over the last SummaryTail share of the
+	// steps.
 	Final map[string][]DualPlayRow
 	// Seeds is the number of seeds run to completion by every run.
 	Seeds int

@@ -44,11 +44,14 @@ type DualMetrics struct {
 	// count the broken kinds. The hacking counters: InvalidRewarded and
 	// LeaksRewarded count broken tasks with a positive proposer reward,
 	// NonUniquePassed non-unique tasks the validity check let through,
-	// Flagged the tasks the validity or leak checks rejected.
+	// Flagged the tasks the validity or leak checks rejected. Malformed
+	// counts the proposals that did not parse (ProposerConfig.FormatTokens);
+	// they are of kind Invalid and flagged, so Invalid and Flagged count
+	// them too.
 	ValidRate                                       float64
 	Invalid, Leaks, NonUnique                       int
 	InvalidRewarded, LeaksRewarded, NonUniquePassed int
-	Flagged                                         int
+	Flagged, Malformed                              int
 
 	// LabelAccuracy is the share of tasks whose reference label, as the
 	// verifier in use sees it, is correct by ground truth: the proposer's
@@ -82,8 +85,11 @@ type DualMetrics struct {
 	// batch.
 	TrainedSolverReward float64
 	// ProposerEntropy is H(π) of the proposer policy in nats after the
-	// update (0 with a teacher).
-	ProposerEntropy float64
+	// update (0 with a teacher): the cell policy's, format tokens
+	// excluded. FormatEntropy is the mean over the format positions of
+	// their softmax's entropy, in nats (0 without format tokens): the
+	// flattening of the format a "death spiral" would show.
+	ProposerEntropy, FormatEntropy float64
 	// BufferLen and PopulationLen are the replay buffer and population
 	// sizes after the step.
 	BufferLen, PopulationLen int
@@ -94,10 +100,10 @@ type DualMetrics struct {
 var dualMetricNames = [...]string{
 	"step", "phase", "tasks", "pass_at_1", "pass_at_k", "ability_mean",
 	"ref_solve_rate", "ref_solve_rate_valid", "solve_rate", "verified_rate", "band_share",
-	"valid_rate", "invalid", "leaks", "non_unique", "invalid_rewarded", "leaks_rewarded", "non_unique_passed", "flagged",
+	"valid_rate", "invalid", "leaks", "non_unique", "invalid_rewarded", "leaks_rewarded", "non_unique_passed", "flagged", "malformed",
 	"label_accuracy", "majority_accuracy",
 	"category_entropy", "distinct_signatures", "repetition_mass",
-	"effective_groups", "trained_share", "proposer_reward", "solver_reward", "trained_solver_reward", "proposer_entropy",
+	"effective_groups", "trained_share", "proposer_reward", "solver_reward", "trained_solver_reward", "proposer_entropy", "format_entropy",
 	"buffer_len", "population_len",
 }
 
@@ -119,10 +125,10 @@ func (m *DualMetrics) AppendValues(dst []float64) []float64 {
 		float64(m.Step), float64(m.Phase), float64(m.Tasks), m.PassAt1, m.PassAtK, m.AbilityMean,
 		m.RefSolveRate, m.RefSolveRateValid, m.SolveRate, m.VerifiedRate, m.BandShare,
 		m.ValidRate, float64(m.Invalid), float64(m.Leaks), float64(m.NonUnique),
-		float64(m.InvalidRewarded), float64(m.LeaksRewarded), float64(m.NonUniquePassed), float64(m.Flagged),
+		float64(m.InvalidRewarded), float64(m.LeaksRewarded), float64(m.NonUniquePassed), float64(m.Flagged), float64(m.Malformed),
 		m.LabelAccuracy, m.MajorityAccuracy,
 		m.CategoryEntropy, float64(m.DistinctSignatures), m.RepetitionMass,
-		m.EffectiveGroups, m.TrainedShare, m.ProposerReward, m.SolverReward, m.TrainedSolverReward, m.ProposerEntropy,
+		m.EffectiveGroups, m.TrainedShare, m.ProposerReward, m.SolverReward, m.TrainedSolverReward, m.ProposerEntropy, m.FormatEntropy,
 		float64(m.BufferLen), float64(m.PopulationLen))
 	return append(dst, m.Ability...)
 }
@@ -176,6 +182,9 @@ func (s *DualPlaySim) measure(n int) {
 		}
 		if o.Invalid || o.Leak {
 			m.Flagged++
+		}
+		if o.Malformed {
+			m.Malformed++
 		}
 		v := &s.votes[i]
 		if cfg.Verifier != VerifierMajority {
@@ -258,6 +267,7 @@ func (s *DualPlaySim) finish() {
 	m.AbilityMean = sum / float64(len(theta))
 	if s.proposer != nil {
 		m.ProposerEntropy = s.proposer.Entropy()
+		m.FormatEntropy = s.proposer.FormatEntropy()
 	}
 	if s.buffer != nil {
 		m.BufferLen = s.buffer.len()

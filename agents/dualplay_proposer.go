@@ -35,6 +35,14 @@ const (
 // tasks (naive 1 − p) makes that drift profitable, which is the hacking the
 // validity-gated rewards are designed to prevent.
 //
+// Optionally (ProposerConfig.FormatTokens) a proposal also carries L
+// format tokens, each drawn from its position's own softmax, possibly
+// top-p truncated (SampleFormat); a proposal whose tokens are not all
+// right does not parse. The cell and the format tokens are one model:
+// UpdateFormat applies a proposal's advantage to the log-probabilities of
+// both, and one optimizer (SGD or Adam, ProposerConfig.Optimizer) moves
+// all parameters.
+//
 // A DualProposer is not safe for concurrent use.
 type DualProposer struct {
 	cells   int
@@ -46,7 +54,10 @@ type DualProposer struct {
 	logits []float64
 	probs  []float64
 	cdf    []float64
-	grad   []float64
+	grad   []float64   // over logits
+	pgrad  []float64   // over w (log-linear; the same slice as grad if tabular)
+	format *formatHead // nil without format tokens
+	adam   *adamState  // nil with SGD; moments of w, then of the format logits
 }
 
 // NewDualProposer returns the proposer over space with cfg's policy,
@@ -55,6 +66,9 @@ func NewDualProposer(space *game.TaskSpace, cfg ProposerConfig) *DualProposer {
 	c, g := space.NumCategories(), space.NumCells()
 	p := &DualProposer{cells: g, lr: cfg.LR, ent: cfg.Entropy,
 		logits: make([]float64, c*g), probs: make([]float64, c*g), cdf: make([]float64, c*g), grad: make([]float64, c*g)}
+	if cfg.FormatTokens > 0 {
+		p.format = newFormatHead(cfg)
+	}
 	lo, _ := space.CellBounds(0)
 	_, hi := space.CellBounds(g - 1)
 	mid, half := (lo+hi)/2, (hi-lo)/2
@@ -83,6 +97,17 @@ func NewDualProposer(space *game.TaskSpace, cfg ProposerConfig) *DualProposer {
 			p.w[3*cat], p.w[3*cat+1], p.w[3*cat+2] = u, v, q
 		}
 	}
+	p.pgrad = p.grad
+	if p.z != nil {
+		p.pgrad = make([]float64, len(p.w))
+	}
+	if cfg.Optimizer == OptimizerAdam {
+		k := len(p.w)
+		if p.format != nil {
+			k += len(p.format.logits)
+		}
+		p.adam = newAdamState(k)
+	}
 	p.refresh()
 	return p
 }
@@ -94,8 +119,16 @@ func (p *DualProposer) clone() *DualProposer {
 		probs: make([]float64, k), cdf: make([]float64, k), grad: make([]float64, k)}
 	if p.z == nil {
 		c.w = c.logits
+		c.pgrad = c.grad
 	} else {
 		c.w = append([]float64(nil), p.w...)
+		c.pgrad = make([]float64, len(p.w))
+	}
+	if p.format != nil {
+		c.format = p.format.clone()
+	}
+	if p.adam != nil {
+		c.adam = p.adam.clone()
 	}
 	c.refresh()
 	return c
@@ -168,6 +201,51 @@ func (p *DualProposer) Sample(r *rand.Rand) int {
 	return lo
 }
 
+// FormatTokens returns the number L of format positions (0 without).
+func (p *DualProposer) FormatTokens() int {
+	if p.format == nil {
+		return 0
+	}
+	return p.format.l
+}
+
+// FormatProbs returns the full softmax over the V tokens of format
+// position pos (a view, valid until the next update; token 0 is the right
+// one).
+func (p *DualProposer) FormatProbs(pos int) []float64 {
+	v := p.format.v
+	return p.format.probs[pos*v : (pos+1)*v]
+}
+
+// FormatSamplingProbs writes the distribution SampleFormat draws position
+// pos's token from into dst (length V): the top-p nucleus of
+// FormatProbs(pos), renormalized, or FormatProbs(pos) itself with top_p 1.
+func (p *DualProposer) FormatSamplingProbs(pos int, dst []float64) {
+	p.format.nucleusProbs(pos, dst)
+}
+
+// SampleFormat draws the L format tokens of one proposal into dst (length
+// L, one uniform draw per position; nothing without format tokens) and
+// reports whether the proposal parses: every token right.
+func (p *DualProposer) SampleFormat(r *rand.Rand, dst []int) bool {
+	if p.format == nil {
+		return true
+	}
+	if len(dst) != p.format.l {
+		panic(fmt.Sprintf("agents: SampleFormat into %d tokens, want %d", len(dst), p.format.l))
+	}
+	return p.format.sample(r, dst)
+}
+
+// FormatEntropy returns the mean over format positions of the entropy of
+// their full softmax, in nats (0 without format tokens).
+func (p *DualProposer) FormatEntropy() float64 {
+	if p.format == nil {
+		return 0
+	}
+	return p.format.entropy()
+}
+
 // Entropy returns H(π) in nats.
 func (p *DualProposer) Entropy() float64 {
 	h := 0.0
@@ -187,11 +265,26 @@ func (p *DualProposer) Entropy() float64 {
 //
 // n the number of counted actions, the parameters move by lr·g (tabular)
 // or lr·Φᵀg (log-linear, Φ the features). Advantages are whatever the
-// caller's normalization made them (GRPO, Dr.GRPO, TRR++). It does not
-// allocate.
+// caller's normalization made them (GRPO, Dr.GRPO, TRR++). With Adam
+// (ProposerConfig.Optimizer) the step is Adam's on the same gradient. It
+// does not allocate. A proposer with format tokens is updated by
+// UpdateFormat.
 func (p *DualProposer) Update(actions []int, adv []float64) {
+	p.UpdateFormat(actions, nil, adv)
+}
+
+// UpdateFormat is Update for a proposer with format tokens: tokens holds
+// L entries per action (proposal i's at [i·L, (i+1)·L)), and each counted
+// proposal's advantage also applies to its format tokens' log-probabilities
+// under the full softmax, g_l = (1/n) Σ_i A_i (e_{t_il} − π_l), whatever
+// distribution (top-p) they were sampled from. The entropy bonus acts on
+// the cell policy only. tokens must be nil without format tokens.
+func (p *DualProposer) UpdateFormat(actions, tokens []int, adv []float64) {
 	if len(actions) != len(adv) {
 		panic(fmt.Sprintf("agents: DualProposer.Update with %d actions and %d advantages", len(actions), len(adv)))
+	}
+	if l := p.FormatTokens(); len(tokens) != l*len(actions) {
+		panic(fmt.Sprintf("agents: DualProposer.Update with %d format tokens for %d actions of %d", len(tokens), len(actions), l))
 	}
 	clear(p.grad)
 	n, sumA := 0, 0.0
@@ -217,11 +310,7 @@ func (p *DualProposer) Update(actions []int, adv []float64) {
 			}
 		}
 	}
-	if p.z == nil {
-		for k, g := range p.grad {
-			p.w[k] += p.lr * g
-		}
-	} else {
+	if p.z != nil {
 		// Chain rule through the features: ∂/∂(u, v, q)_c = Σ_g g_{c,g}·(1, z_g, z_g²).
 		g := p.cells
 		for cat := range len(p.logits) / g {
@@ -232,10 +321,31 @@ func (p *DualProposer) Update(actions []int, adv []float64) {
 				dv += x * z
 				dq += x * z * z
 			}
-			p.w[3*cat] += p.lr * du
-			p.w[3*cat+1] += p.lr * dv
-			p.w[3*cat+2] += p.lr * dq
+			p.pgrad[3*cat], p.pgrad[3*cat+1], p.pgrad[3*cat+2] = du, dv, dq
+		}
+	}
+	f := p.format
+	if f != nil {
+		f.gradient(actions, tokens, adv, n, sumA)
+	}
+	if p.adam == nil {
+		for k, g := range p.pgrad {
+			p.w[k] += p.lr * g
+		}
+		if f != nil {
+			for k, g := range f.grad {
+				f.logits[k] += p.lr * g
+			}
+		}
+	} else {
+		p.adam.begin()
+		p.adam.apply(0, p.w, p.pgrad, p.lr)
+		if f != nil {
+			p.adam.apply(len(p.w), f.logits, f.grad, p.lr)
 		}
 	}
 	p.refresh()
+	if f != nil {
+		f.refresh()
+	}
 }

@@ -93,6 +93,10 @@ type DualPlaySim struct {
 	cadv     []float64
 	ckeys    []int
 	trains   []bool
+	// Format tokens (ProposerConfig.FormatTokens): L per task, and
+	// whether the task failed to parse; nil without format tokens.
+	tokens    []int
+	malformed []bool
 
 	// Diversity: a ring of recently accepted signature keys with counts,
 	// and per-batch signature counts.
@@ -178,6 +182,10 @@ func NewDualPlaySim(cfg DualPlayConfig) (*DualPlaySim, error) {
 		s.obs = make([]TeacherObservation, n)
 	} else {
 		s.proposer = NewDualProposer(space, cfg.Proposer)
+		if l := s.proposer.FormatTokens(); l > 0 {
+			s.tokens = make([]int, n*l)
+			s.malformed = make([]bool, n)
+		}
 	}
 	if cfg.Schedule.Kind == ScheduleAlternating && cfg.Schedule.SolverTasks != SolverTasksFresh {
 		capacity := cfg.Schedule.BufferSize
@@ -268,6 +276,7 @@ func (s *DualPlaySim) Advance() {
 		for i := range n {
 			s.actions[i] = -1
 		}
+		clear(s.malformed) // only tasks that parsed are buffered
 	} else {
 		n = s.cfg.Batch
 		s.propose(n)
@@ -320,16 +329,30 @@ func (s *DualPlaySim) propose(n int) {
 			cat, cell := p.Cell(p.Sample(r))
 			s.space.ProposeCell(r, cat, cell, t)
 			s.actions[i] = -1
+			s.proposeFormat(r, p, i, t)
 		default:
 			a := s.proposer.Sample(r)
 			cat, cell := s.proposer.Cell(a)
 			s.space.ProposeCell(r, cat, cell, t)
 			s.actions[i] = a
+			s.proposeFormat(r, s.proposer, i, t)
 		}
-		if k := s.cfg.Proposer.ValidityCoupling; k != 0 {
-			if shift := k * (s.phi[t.Category] - s.phi0[t.Category]); shift != 0 {
-				t.Kind = s.space.SampleKind(r, t.Difficulty-shift)
-			}
+	}
+}
+
+// proposeFormat finishes proposal i, t, by p: the validity coupling's
+// kind, then (with format tokens) its tokens, which, unless all are right,
+// make it malformed, a task of kind Invalid.
+func (s *DualPlaySim) proposeFormat(r *rand.Rand, p *DualProposer, i int, t *game.Task) {
+	if k := s.cfg.Proposer.ValidityCoupling; k != 0 {
+		if shift := k * (s.phi[t.Category] - s.phi0[t.Category]); shift != 0 {
+			t.Kind = s.space.SampleKind(r, t.Difficulty-shift)
+		}
+	}
+	if l := p.FormatTokens(); l > 0 {
+		s.malformed[i] = !p.SampleFormat(r, s.tokens[i*l:(i+1)*l])
+		if s.malformed[i] {
+			t.Kind = game.Invalid
 		}
 	}
 }
@@ -377,10 +400,14 @@ func (s *DualPlaySim) grade(n int) {
 			accepted = matches
 		}
 		o := TaskOutcome{Attempts: M, Correct: accepted, Batch: n}
-		switch cfg.ValidityCheck {
-		case CheckExact:
+		switch {
+		case s.malformed != nil && s.malformed[i]:
+			// It did not parse: no check passes it, and the solver never
+			// trains on it.
+			o.Malformed, o.Invalid = true, true
+		case cfg.ValidityCheck == CheckExact:
 			o.Invalid = t.Kind == game.Invalid
-		case CheckRetrieval:
+		case cfg.ValidityCheck == CheckRetrieval:
 			o.Invalid = !s.space.RetrievalCheck(s.rCheck, t)
 		}
 		if cfg.LeakCheck && t.Kind == game.Leaking {
@@ -491,7 +518,11 @@ func (s *DualPlaySim) updateProposer(n int) {
 			k++
 		}
 	}
-	s.proposer.Update(s.actions[:n], s.padv[:n])
+	var tokens []int
+	if s.tokens != nil {
+		tokens = s.tokens[:n*s.proposer.FormatTokens()]
+	}
+	s.proposer.UpdateFormat(s.actions[:n], tokens, s.padv[:n])
 }
 
 // roleAdvantage is one role's advantage estimator (DualPlayConfig.Advantage,

@@ -65,6 +65,13 @@ var dualVariants = []struct {
 		c.Population = PopulationConfig{SnapshotEvery: 3, Max: 4, PastProposerShare: 0.3}
 		c.Solver.Forgetting = 0.01
 	}},
+	{"ssp format tokens adam top_p", func(c *DualPlayConfig) {
+		c.ProposerReward, c.ValidityCheck, c.ProposerAdvantage = RewardSSP, CheckRetrieval, AdvantageNone
+		c.ProposerRewardParams = map[string]any{"invalid_reward": -0.1}
+		c.Proposer.Optimizer, c.Proposer.LR, c.Proposer.TopP = OptimizerAdam, 0.05, 0.9
+		c.Proposer.FormatTokens, c.Proposer.FormatVocab, c.Proposer.FormatInit = 6, 20, 0.8
+		c.Population = PopulationConfig{SnapshotEvery: 3, Max: 4, PastProposerShare: 0.3}
+	}},
 }
 
 // sameFloat is == with NaN equal to NaN (metrics without data are NaN).
@@ -254,6 +261,13 @@ func TestDualPlayConfigErrors(t *testing.T) {
 		{"schedule.solver_tasks", func(c *DualPlayConfig) { c.Schedule.Kind, c.Schedule.SolverTasks = ScheduleAlternating, "buffer" }},
 		{"population.past_proposer_share", func(c *DualPlayConfig) { c.Population.PastProposerShare = 0.5 }},
 		{"eval.band_high", func(c *DualPlayConfig) { c.Eval.BandHigh = 0.1 }},
+		{"proposer.optimizer", func(c *DualPlayConfig) { c.Proposer.Optimizer = "rmsprop" }},
+		{"proposer.format_tokens", func(c *DualPlayConfig) { c.Proposer.FormatTokens = -1 }},
+		{"proposer.format_vocab", func(c *DualPlayConfig) { c.Proposer.FormatTokens, c.Proposer.FormatVocab = 4, 1 }},
+		{"proposer.format_vocab", func(c *DualPlayConfig) { c.Proposer.FormatTokens, c.Proposer.FormatVocab = 4096, 1<<20 }},
+		{"proposer.format_init", func(c *DualPlayConfig) { c.Proposer.FormatTokens, c.Proposer.FormatInit = 4, 1 }},
+		{"proposer.top_p", func(c *DualPlayConfig) { c.Proposer.TopP = 0 }},
+		{"proposer.top_p", func(c *DualPlayConfig) { c.Proposer.TopP = 1.5 }},
 	} {
 		t.Run(tc.field, func(t *testing.T) {
 			cfg := DefaultDualPlayConfig()

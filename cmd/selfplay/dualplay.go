@@ -34,10 +34,11 @@ const dualPlayRunDescription = `Run every method (run) of an experiment file for
                   ability_<c>, and the step's batch: ref_solve_rate(_valid),
                   solve_rate, verified_rate, band_share, valid_rate, invalid,
                   leaks, non_unique, invalid_rewarded, leaks_rewarded,
-                  non_unique_passed, flagged, label_accuracy,
+                  non_unique_passed, flagged, malformed, label_accuracy,
                   majority_accuracy, category_entropy, distinct_signatures,
                   repetition_mass, effective_groups, trained_share,
-                  proposer_reward, solver_reward, proposer_entropy, phase
+                  proposer_reward, solver_reward, proposer_entropy,
+                  format_entropy, phase
                   (0 joint, 1 proposer, 2 solver), buffer_len, population_len
   summary.csv/txt per run, mean [95% bootstrap CI] over seeds of the summary
                   metrics: held-out ones after the last step, batch ones
