@@ -315,9 +315,15 @@ func pasoDobleRate(o TaskOutcome) float64 {
 // 1 − mean solver success on valid tasks, InvalidReward on tasks the
 // validity check rejected (or that did not parse). InvalidReward is 0 in
 // the paper, which reports a "death spiral" (entropy up, valid rate → 0)
-// with −0.1; the simulator does not reproduce the collapse (see
-// examples/dualplay TestScenarioSSPInvalidPenalty). The config's
-// "intermediate_difficulty" variant is not documented and not implemented.
+// with −0.1. Trained by one-sample REINFORCE without a baseline the
+// penalty alone does not cause it (the estimate is unbiased and the
+// penalty only lowers invalid tasks); the simulator reproduces it where
+// the mean proposer reward is negative and the proposer is sampled
+// top-p over format tokens and trained by Adam (ProposerConfig.TopP,
+// FormatTokens, Optimizer): the unsampled malformed tail then rises until
+// proposals stop parsing (examples/dualplay, Scenario 5;
+// TestScenarioSSPInvalidPenalty). The config's "intermediate_difficulty"
+// variant is not documented and not implemented.
 type SSPReward struct {
 	InvalidReward float64
 }

@@ -12,8 +12,8 @@
 //	                      the frozen one's training reward saturates and held-out progress stops
 //	rzero_labels.yaml     R-Zero's uncertainty reward with majority-vote pseudo-labels vs true
 //	                      labels: pseudo-label accuracy falls as the challenger hardens
-//	ssp_penalty.yaml      SSP (shared model, one-sample REINFORCE) with invalid reward 0 vs −0.1:
-//	                      the reported "death spiral" is not reproduced (see the file)
+//	ssp_penalty.yaml      SSP (shared model, one-sample REINFORCE) with invalid reward 0 vs −0.1,
+//	                      format tokens sampled top-p, Adam: the "death spiral" (forced regime)
 //	schedules.yaml        joint updates vs offline alternation with a replay buffer (PasoDoble);
 //	                      the replayed alternation is not more stable (see Scenario 6 below)
 //	alternation.yaml      joint vs alternation on fresh and on replayed tasks in a categories-only
@@ -44,77 +44,106 @@
 //	TestScenarioFrozenProposerSaturates   training reward on checked tasks saturates near 0.9,
 //	                                      pass@1 stalls; the co-evolving proposer ends ahead
 //	TestScenarioRZeroLabelAccuracyFalls   majority-vote label accuracy falls
-//	TestScenarioSSPInvalidPenalty         SSP's −0.1 penalty with one-sample REINFORCE: no
-//	                                      collapse of the valid rate (see the test for why)
+//	TestScenarioSSPInvalidPenalty         SSP's −0.1 penalty with one-sample REINFORCE, top-p format
+//	                                      tokens and Adam: valid rate collapses to 0; not with reward 0,
+//	                                      not on-policy (top_p 1), not with SGD
 //	TestScenarioAlternationStable         fresh alternation ends with a smaller spread of ability
 //	                                      across categories than joint and replayed alternation
 //	                                      where coupling nears forgetting; no difference where it is weak
 //
-// # Scenario 5: length normalization does not explain the spiral here
+// # Scenario 5: the death spiral needs a biased estimator
 //
-// ssp_penalty.yaml's comment names token-level loss normalization as one
-// bias that could make a constant penalty spiral. We tested it. GRPO's
-// per-sequence loss (1/|o|)·Σ_t over a sample's tokens (verl's
-// loss_agg_mode seq-mean-token-mean; its default token-mean divides by
-// the batch's total token count instead, which is not per-sample biased)
-// weights sample i by A_i/|o_i|, so REINFORCE without a baseline follows
-// ∇E[r/L]: a long sample's penalty shrinks (Dr.GRPO, Liu et al. 2025),
-// but so does a long sample's reward. Length pays only where the expected
-// reward at the shortest length is negative, v·(1 − p) < 0.1·(1 − v) for
-// validity v and solve rate p of valid tasks; with invalid reward 0 it
-// never is. We tried two length models in the SSP setting of
-// ssp_penalty.yaml, 5 seeds each, invalid reward 0 vs −0.1, proposer lr 3
-// (the file's) and 30 to 300 (at lr 3 the raw rewards of about 0.1 barely
-// move the policy):
-//   - length tied to difficulty, 1 at the easiest cell to 4 at the
-//     hardest: last-quarter valid rates of the two rewards within 0.04
-//     of each other at every lr (0.90 to 0.94);
-//   - a separate proposer-chosen length 1 to 4, each step of length
-//     shifting the validity curve like one logit of difficulty, lr 3
-//     and 30: with normalization the length policy goes to the SHORTEST
-//     length under both rewards (mean length index 0.002 to 0.016 of 3), valid rates
-//     equal (0.88 to 0.94).
+// SSP trains its proposer by REINFORCE on one sample without a baseline,
+// so a −0.1 reward on invalid proposals is not cancelled by a group mean,
+// and reports a "death spiral" with it: entropy up, valid rate → 0. The
+// REINFORCE step is an unbiased estimate of ∇E[r], and E[r] with the
+// penalty is E[r] without it minus 0.1·P(fail the check), so an unbiased
+// small-step learner only moves away from invalid tasks. A spiral needs
+// (1) a negative mean proposer reward R̄ (possible only with the penalty),
+// (2) an estimator or optimizer that, when R̄ < 0, raises outputs it does
+// not sample, and (3) outputs where "flatter" means malformed.
 //
-// The condition for drift never holds: the mean proposer reward with the
-// −0.1 penalty stays positive along every trajectory (its minimum over
-// steps 0.007 to 0.078 per seed over all these runs): the valid rate
-// never falls below 0.39 and valid tasks still pay 1 − p. So the bias
-// pushes toward short, valid tasks. The simulator would show the
-// spiral only where the proposer's mean reward is already negative, that
-// is, where the solver solves almost every valid task while a sizeable
-// share fails the check; whether SSP's runs were in that regime is not
-// reported. No option for it was kept.
+// What did not do it, in the SSP setting of ssp_penalty.yaml (5 seeds):
+//   - a per-sample length-normalized loss (GRPO's (1/|o|)·Σ_t, verl's
+//     seq-mean-token-mean): REINFORCE then follows ∇E[r/L], and length
+//     pays only where R̄ at the shortest length is negative; it never was
+//     (minimum over steps 0.007 to 0.078 with −0.1), and with length tied
+//     to difficulty or chosen freely the valid rates of the two rewards
+//     stayed within 0.04 (0.88 to 0.94), the proposer choosing short tasks;
+//   - top-p sampling over the 48 task cells with 1000 malformed outputs
+//     appended to the cell softmax (2% initial mass), SGD and Adam (lr
+//     0.01, 0.05), in the forced regime below: R̄ < 0 and the cell entropy
+//     rose to 3.6–3.7 of ln 48 = 3.87 nats (the "entropy up" half, also
+//     without truncation), but the valid rate did not fall (0.70–0.75)
+//     and malformed outputs peaked at 3%. A nucleus member earning about
+//     R̄ moves by lr·π·R̄·(1/P − 1), P the nucleus mass, so the bias is
+//     proportional to the excluded mass and the cells absorb the
+//     flattening.
 //
-// A second candidate bias, truncated sampling, was prototyped as well:
-// proposals drawn from the policy's top-p nucleus (p = 0.95) while the
-// update differentiates the full softmax, as when an LLM trainer's
-// rollout engine samples with top-p, plus 1000 malformed outputs with
-// free logits (2% initial mass), the text that does not parse. Unsampled
-// outputs are then never punished; with a negative mean reward the update
-// lowers the sampled ones and the normalizer raises the tail. Same SSP
-// setting, 5 seeds, 600 steps. At the file's defaults the mean reward
-// stays positive (0.015 with −0.1, 0.031 with 0), so the tail only
-// shrinks. We then forced the regime the argument above calls for: a
-// solver that starts strong (ability 3 or 4), a check that exposes
-// invalid tasks (retrieval_expose 0.5) and no non-unique or leaking tasks
-// (whose passes pay the proposer). The mean reward with −0.1 is then
-// negative (−0.003 to −0.019) and the proposer's entropy does rise, to
-// 3.6–3.7 nats of ln 48 = 3.87 (1.9–3.4 with reward 0): the "entropy up"
-// half. But the valid rate does not fall (0.71–0.75, against 0.63 with
-// reward 0), with truncation not one malformed output was sampled, and proposer lr 30 and
-// 100 change neither. The same entropy rise appears with untruncated
-// sampling, so it comes from the negative mean reward, not the bias. Why
-// the tail does not take over: a nucleus member earning about the mean
-// reward R̄ has its logit moved by lr·π·R̄·(1/P − 1), P the nucleus mass,
-// against lr·π_tail·|R̄| for a tail output, so the bias is proportional to
-// the excluded mass and vanishes as the policy flattens over the cells.
-// Adam, which turns a small consistent gradient into a full-size step,
-// was tried as the proposer's optimizer in the forced regime (lr 0.01 and
-// 0.05): with truncation, malformed outputs reached 3% of proposals near
-// step 600 and then receded; valid rate 0.70 at 600 steps, 0.82 at 2000,
-// no collapse. What remains between this model and an LLM is hundreds of
-// nearly deterministic tokens per proposal, each with its own tail;
-// modelling that is modelling the LLM. The prototype was not kept.
+// What does: format tokens (proposer.format_tokens). An LLM proposal is
+// hundreds of nearly deterministic tokens, each with its own tail of wrong
+// ones; the rollout engine truncates (top-p, or a bf16 engine never emits
+// the trainer's least likely tokens) and the optimizer is Adam. In the
+// model a proposal carries L positions, each a softmax over V tokens
+// (right token at g0 = 0.999, V − 1 = 999 wrong ones), sampled from the
+// top-p nucleus; the proposal parses only if all are right (else it is
+// malformed: Invalid, never trained on, reward invalid_reward), and its
+// advantage applies to every position's log-probability under the full
+// softmax. When R̄ < 0 and g ≥ top_p only the right token is sampled, so
+// its logit gets R̄·(1 − g) < 0 per step and each wrong one −π_b·R̄ > 0.
+// Under SGD that drift is ∝ 1 − g ≈ 0.001: the format entropy of the SGD
+// control does not move in 600 steps. Under Adam a gradient of
+// consistent sign moves a parameter by about lr per step
+// (TestFormatDriftUnderNegativeReward), so the gap between the right and
+// the wrong logits, ln(g·999/(1 − g)) = 13.8 at the start and 9.1 at g =
+// 0.9, closes in tens of steps of negative R̄, at every position at once.
+// The run shows that sequence: first the unsampled tail rises (format
+// entropy, of the full softmax, from 0.2 to about 1 nat with not one
+// malformed proposal sampled), then the right tokens cross top_p and
+// within 10 to 20 steps the batch goes from 0 to 256 of 256 malformed,
+// R̄ = −0.1 exactly, every sampled token is lowered, and the format
+// entropy climbs to 6.7 of ln 1000 = 6.91 nats: the spiral is absorbing.
+// With reward 0, R̄ > 0 and the right tokens only rise; on-policy (top_p
+// 1) the wrong tokens are sampled and penalized, the estimate is unbiased
+// and they fall too.
+//
+// The regime is forced. At the simulator's defaults R̄ stays positive
+// with −0.1 (minimum over steps 0.002 to 0.043 per run over L 8 and 32,
+// top_p 0.9 and 0.95, Adam lr 0.01 and 0.05, 600 steps), so the format
+// only sharpens: last-quarter valid rates 0.92 to 0.94 in all four runs
+// of every cell of that grid, no malformed proposal sampled under
+// truncation. R̄ < 0 needs a solver that solves almost every valid task
+// (solver.init_ability 3), a check that rejects invalid tasks
+// (task.retrieval_expose 0.5), and no broken tasks that pass it (task
+// invalid_share 1, leak_share 0, non_unique_share 0: non-unique or leaking
+// tasks that pass the check pay the proposer); there R̄ hovers within
+// ±0.01 of 0 with −0.1 (above 0.015 with 0). Whether SSP's runs were in
+// such a regime is not reported. The grid in it (5 seeds, 600 steps,
+// last quarter):
+//
+//	Adam lr  L   top_p   −0.1: seeds collapsed, valid, malformed   0: valid   top_p 1: valid   SGD: valid
+//	0.05     8   0.9     5/5  0.00  100%                           0.76       0.68             0.74
+//	0.05     8   0.95    3/5  0.24   60%                           0.76       0.68             0.74
+//	0.05     32  0.9     3/5  0.29   55%                           0.79       0.67             0.74
+//	0.05     32  0.95    4/5  0.13   80%                           0.79       0.67             0.74
+//	0.01     8   0.9     0/5  0.62   14%                           0.57       0.72             0.74
+//	0.01     8   0.95    0/5  0.66    9%                           0.57       0.72             0.74
+//	0.01     32  0.9     0/5  0.67    8%                           0.60       0.72             0.74
+//	0.01     32  0.95    0/5  0.50   32%                           0.60       0.72             0.74
+//
+// (a seed "collapsed" when its last-quarter valid rate is below 0.2. At lr
+// 0.01 the drift is five times slower and the onsets fall inside the
+// last quarter: in the L 32, top_p 0.95 cell every seed emits malformed
+// proposals by step 600, three a full batch.) The controls never emit
+// more than 1% malformed proposals. ssp_penalty.yaml ships the first row at 500
+// steps (collapse onsets at steps 130 to 340); TestScenarioSSPInvalidPenalty
+// asserts, paired by seed over the last quarter: valid rate with −0.1
+// 0.000 (interval below 0.1), 0.71 [0.56, 0.86] below the zero-reward
+// run, 0.65 [0.60, 0.69] below on-policy, 0.73 [0.73, 0.74] below SGD;
+// format entropy up 6.6 nats. So the spiral is a property of the
+// optimizer and the sampler, not of the reward alone: the penalty makes
+// R̄ negative, truncation makes the sampled format tokens the only ones
+// penalized, and Adam makes the resulting consistent drift fast.
 //
 // # Scenario 6: alternation is more stable where the model predicts it
 //
