@@ -69,7 +69,8 @@ DualPlayConfig fields (see 'go doc agents.DualPlayConfig' for every default):
   teacher: ""|uniform|sec|alp_gmm  teacher_params: {…}  shared_model: false
   diversity_window: 100
   proposer: {policy: loglinear|tabular, lr, entropy, init_center, init_width,
-             validity_coupling}
+             validity_coupling, optimizer: sgd|adam, format_tokens,
+             format_vocab, format_init, top_p}
   solver: {lr, init_ability, init_abilities, forgetting, floor}
   schedule: {kind: joint|alternating|frozen, proposer_steps, solver_steps,
              reuse_limit, buffer_size, solver_tasks: replay|fresh}
