@@ -502,6 +502,11 @@ func BenchmarkDualPlayStep(b *testing.B) {
 		{"ssp_shared", func(c *DualPlayConfig) {
 			c.ProposerReward, c.ValidityCheck, c.SharedModel, c.ProposerAdvantage = RewardSSP, CheckRetrieval, true, AdvantageNone
 		}},
+		{"ssp_format_adam", func(c *DualPlayConfig) { // examples/dualplay/ssp_penalty.yaml's proposer
+			c.ProposerReward, c.ValidityCheck, c.SharedModel, c.ProposerAdvantage = RewardSSP, CheckRetrieval, true, AdvantageNone
+			c.Proposer.Optimizer, c.Proposer.LR, c.Proposer.TopP = OptimizerAdam, 0.05, 0.9
+			c.Proposer.FormatTokens, c.Proposer.FormatVocab, c.Proposer.FormatInit = 8, 1000, 0.999
+		}},
 	} {
 		for _, measured := range []bool{false, true} {
 			name := v.name + "/step"
