@@ -1,8 +1,8 @@
 // Package dualplay holds the shipped proposer/solver self-play experiments,
 // YAML files for "selfplay dualplay run" (format: 'selfplay dualplay run
-// -h' and agents.DualPlayExperiment). Each compares methods over 5 seeds on
-// the default task space (4 categories × 12 difficulty cells), 256 tasks
-// × 8 attempts a step:
+// -h' and agents.DualPlayExperiment). Each compares methods over at least
+// 5 seeds, 256 tasks × 8 attempts a step, on the default task space (4
+// categories × 12 difficulty cells) unless its file says otherwise:
 //
 //	naive_vs_gated.yaml   naive 1 − p proposer reward vs PasoDoble and Absolute Zero: the naive
 //	                      proposer drifts to invalid tasks and held-out pass@1 stalls; gating does not
@@ -50,6 +50,8 @@
 //	TestScenarioAlternationStable         fresh alternation ends with a smaller spread of ability
 //	                                      across categories than joint and replayed alternation
 //	                                      where coupling nears forgetting; no difference where it is weak
+//	TestScenarioAlternationCoupling       the linearization's coupling A·B, measured in the simulator,
+//	                                      is about λ at alternation.yaml's lr 10 and below λ/3 at lr 1
 //
 // # Scenario 5: the death spiral needs a biased estimator
 //
