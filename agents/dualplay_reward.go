@@ -321,7 +321,8 @@ func pasoDobleRate(o TaskOutcome) float64 {
 // the mean proposer reward is negative and the proposer is sampled
 // top-p over format tokens and trained by Adam (ProposerConfig.TopP,
 // FormatTokens, Optimizer): the unsampled malformed tail then rises until
-// proposals stop parsing (examples/dualplay, Scenario 5;
+// proposals stop parsing, late in training once the solver has caught
+// up (examples/dualplay, Scenario 5; TestScenarioSSPLateOnset,
 // TestScenarioSSPInvalidPenalty). The config's "intermediate_difficulty"
 // variant is not documented and not implemented.
 type SSPReward struct {

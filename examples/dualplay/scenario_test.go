@@ -491,3 +491,78 @@ func TestScenarioAlternationStable(t *testing.T) {
 		t.Errorf("joint − fresh at lr 1: %v, want within ±0.03", e)
 	}
 }
+
+// Scenario 5 from the start of training (ssp_late.yaml): the same proposer
+// as ssp_penalty.yaml, with the solver at its default initial ability.
+// The spiral should need no forcing beyond a strict check: early in
+// training both rewards keep the valid rate high; the mean proposer
+// reward with −0.1 turns negative once the solver has caught up, and only
+// after that does the run collapse into malformed proposals, for good;
+// with invalid reward 0 it never does. Per seed: the first step at which
+// the 50-step moving average of the proposer reward is negative, and the
+// first step at which more than half the batch is malformed.
+func TestScenarioSSPLateOnset(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50 000 dual-play steps with format tokens (about 30 s)")
+	}
+	labels := []string{"invalid_0", "invalid_-0.1"}
+	exp, cfg := loadScenario(t, "ssp_late.yaml", labels...)
+	def := agents.DefaultDualPlayConfig()
+	for _, l := range labels {
+		c := cfg[l].Config
+		if c.ProposerReward != agents.RewardSSP || c.ProposerAdvantage != agents.AdvantageNone || !c.SharedModel ||
+			c.Proposer.FormatTokens < 1 || c.Proposer.TopP >= 1 || c.Proposer.Optimizer != agents.OptimizerAdam ||
+			!slices.Equal(c.Solver.InitAbilities, def.Solver.InitAbilities) || c.Solver.InitAbility != def.Solver.InitAbility {
+			t.Fatalf("%s: %+v: want SSP's one-sample proposer with top-p format tokens and Adam, and the default initial solver", l, c)
+		}
+	}
+	sc := run(t, exp)
+	n := sc.steps("invalid_0")
+	z, p := sc.traces["invalid_0"], sc.traces["invalid_-0.1"]
+	batch := float64(cfg["invalid_0"].Config.Batch)
+	tail := n / 10
+	last := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, n-tail, n) } }
+	first := func(name string) func(trace) float64 { return func(r trace) float64 { return r.mean(name, 0, 200) } }
+	const window = 50
+	// firstNegative returns the first step (1-based) at which the mean
+	// proposer reward over the last window steps is negative, or 0.
+	firstNegative := func(r trace) int {
+		s := 0.0
+		for i, row := range r.rows {
+			s += row["proposer_reward"]
+			if i >= window {
+				s -= r.rows[i-window]["proposer_reward"]
+			}
+			if i >= window-1 && s < 0 {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	// onset returns the first step (1-based) at which more than half the
+	// batch is malformed, or 0.
+	onset := func(r trace) int {
+		for i, row := range r.rows {
+			if row["malformed"] > batch/2 {
+				return i + 1
+			}
+		}
+		return 0
+	}
+	for k := range p {
+		neg, on := firstNegative(p[k]), onset(p[k])
+		t.Logf("invalid_-0.1 seed %d: mean reward first negative at step %d, collapse at step %d", k, neg, on)
+		if on == 0 || neg == 0 || neg >= on {
+			t.Errorf("invalid_-0.1 seed %d: reward negative from step %d, collapse at %d: want a collapse after the mean reward turned negative", k, neg, on)
+		}
+		if neg := firstNegative(z[k]); neg != 0 {
+			t.Errorf("invalid_0 seed %d: mean reward negative at step %d; it cannot be without a penalty", k, neg)
+		}
+	}
+	above(t, "penalty: valid rate, first 200 steps", per(p, first("valid_rate")), 0.6)
+	below(t, "zero − penalty: valid rate, first 200 steps", paired(z, p, first("valid_rate")), 0.1)
+	below(t, "penalty: valid rate, last 10%", per(p, last("valid_rate")), 0.1)
+	above(t, "zero: valid rate, last 10%", per(z, last("valid_rate")), 0.9)
+	below(t, "zero: malformed share, last 10%", per(z, func(r trace) float64 { return r.mean("malformed", n-tail, n) / batch }), 0.01)
+	above(t, "penalty − zero: format entropy, last 10%", paired(p, z, last("format_entropy")), 1)
+}
