@@ -157,18 +157,9 @@ var t975 = [...]float64{12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306,
 
 // tCI returns the mean of xs and its 95% Student-t interval.
 func tCI(xs []float64) estimate {
-	n := float64(len(xs))
-	m := 0.0
-	for _, x := range xs {
-		m += x
-	}
-	m /= n
-	ss := 0.0
-	for _, x := range xs {
-		ss += (x - m) * (x - m)
-	}
-	h := t975[len(xs)-2] * math.Sqrt(ss/(n-1)/n)
-	return estimate{m, m - h, m + h}
+	m := meanSE(xs)
+	h := t975[len(xs)-2] * m.se
+	return estimate{m.mean, m.mean - h, m.mean + h}
 }
 
 // above reports (and fails unless) the whole interval of xs lies above
